@@ -1,0 +1,5 @@
+import sys
+
+from ssvzoo.cli import main
+
+sys.exit(main())

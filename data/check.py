@@ -1,0 +1,2 @@
+def check_command() -> None:
+    """(being built)"""

@@ -1,0 +1,2 @@
+def synth_command() -> None:
+    """(being built)"""
