@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+
+try:  # typer >= 0.22 vendors click as typer._click
+    from typer._click import exceptions as click_exc
+except ImportError:  # pragma: no cover - older typer on real click
+    from click import exceptions as click_exc
 
 from ssvzoo import __version__
 from ssvzoo.data.cli import app as data_app
@@ -60,18 +64,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rv = app(args=argv, prog_name="ssvzoo", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         return e.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.echo("aborted", err=True)
         return 130
-    except click.UsageError as e:
+    except click_exc.UsageError as e:
+        if type(e).__name__ == "NoArgsIsHelpError" and e.ctx is not None:
+            typer.echo(e.ctx.get_help())
+            return 0
         if _state["debug"]:
             raise
         cmd = e.ctx.command_path if e.ctx else "ssvzoo"
         typer.echo(f"error: {e.format_message()} (see '{cmd} --help')", err=True)
         return 2
-    except click.ClickException as e:
+    except click_exc.ClickException as e:
         if _state["debug"]:
             raise
         typer.echo(f"error: {e.format_message()}", err=True)
