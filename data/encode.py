@@ -49,9 +49,12 @@ def write_video(
                                   "keyint_min": str(gop), "sc_threshold": "0", "bf": "0"}
             elif codec in ("libx264", "h264"):
                 stream.pix_fmt = "yuv420p"
+                # no-mbtree: MB-tree rate control made identical frames encode to different
+                # bitstreams now and then; without it, same input -> same file (determinism).
                 stream.options = {"crf": str(crf if crf is not None else 18),
                                   "preset": "veryfast", "g": str(gop),
-                                  "keyint_min": str(gop), "sc_threshold": "0"}
+                                  "keyint_min": str(gop), "sc_threshold": "0",
+                                  "x264-params": "no-mbtree=1"}
             else:
                 stream.pix_fmt = "yuv420p"
             for arr in frames:

@@ -1,0 +1,121 @@
+"""One SynthActions video: draw an actor, a scene and a motion, then render it.
+
+Randomness comes from two generators: the actor's (body proportions, part colours, size),
+seeded by (seed, group) and shared by every class in that group, as a UCF101 group shares its
+actor; and the video's own, seeded by (seed, class, index), for everything else. Either way no
+appearance choice depends on the class, and a video does not depend on the worker that draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ssvzoo.data.synth.actions import ACTIONS
+from ssvzoo.data.synth.render import blur, draw_background, draw_figure, draw_shape
+from ssvzoo.data.synth.skeleton import PART_NAMES, Body, forward_kinematics, place_on_ground
+
+_ACTOR_STREAM = 1_000_003  # keeps actor seeds apart from (class, index) video seeds
+BACKGROUNDS = ("stripes", "checker", "plasma", "gradient")
+
+
+@dataclass
+class RenderedVideo:
+    """frames (T, H, W, 3) uint8, parts (T, H, W) uint8, joints (T, J, 2) float32 (x, y)
+    pixels, visible (T, J) bool (joint inside the frame)."""
+
+    frames: np.ndarray
+    parts: np.ndarray
+    joints: np.ndarray
+    visible: np.ndarray
+
+
+@dataclass(frozen=True)
+class Actor:
+    body: Body
+    colours: np.ndarray  # (len(PART_NAMES), 3) 0..255
+    height: float  # body height as a fraction of the frame
+
+    @staticmethod
+    def draw(seed: int, group: int) -> Actor:
+        rng = np.random.default_rng([seed, _ACTOR_STREAM, group])
+        return Actor(Body.random(rng), rng.uniform(15, 240, (len(PART_NAMES), 3)),
+                     float(rng.uniform(0.42, 0.66)))
+
+
+def _random_colour(rng: np.random.Generator) -> np.ndarray:
+    return rng.uniform(0, 255, 3)
+
+
+def _background_params(kind: str, size: int, rng: np.random.Generator) -> dict:
+    if kind == "stripes":
+        return {"angle": rng.uniform(0, np.pi), "period": rng.uniform(0.08, 0.4) * size}
+    if kind == "checker":
+        return {"cell": rng.uniform(0.05, 0.25) * size}
+    if kind == "plasma":
+        return {"waves": [(rng.uniform(0, 2 * np.pi), rng.uniform(0.2, 1.2) * size,
+                           rng.uniform(0, 2 * np.pi)) for _ in range(3)]}
+    return {"angle": rng.uniform(0, 2 * np.pi), "span": rng.uniform(0.6, 2.0) * size}
+
+
+def _camera_jitter(frames: int, rng: np.random.Generator) -> np.ndarray:
+    """Hand-held shake (T, 2) pixels: a damped random walk, centred, a few pixels at most."""
+    steps = rng.normal(0.0, rng.uniform(0.0, 0.6), (frames, 2))
+    walk = np.cumsum(steps, axis=0) * 0.7
+    return np.clip(walk - walk.mean(0), -3.0, 3.0)
+
+
+def render_video(class_index: int, video_index: int, group: int, size: int, frames: int,
+                 fps: float, seed: int) -> RenderedVideo:
+    """Render video `video_index` of class `class_index` (ids into `ACTIONS`)."""
+    actor = Actor.draw(seed, group)
+    rng = np.random.default_rng([seed, class_index, video_index])
+    action = ACTIONS[class_index]
+
+    # motion: random frequency and start phase; facing and view width random per video
+    secs = np.arange(frames) / fps
+    phase = rng.uniform() + rng.uniform(*action.freq) * secs
+    motion = action.fn(phase, secs, rng, actor.body)
+    joints = forward_kinematics(motion.pose, actor.body)  # (T, J, 2) body heights
+    facing, view = rng.choice([-1.0, 1.0]), rng.uniform(0.5, 1.0)
+    joints[..., 0] *= (facing * view * motion.xscale)[:, None]
+    joints = place_on_ground(joints, actor.body, motion.lift)
+
+    # into pixels: body size, position, centred travel, camera shake
+    scale = actor.height * size * rng.uniform(0.9, 1.1)
+    shake = _camera_jitter(frames, rng)
+    root_x = size * rng.uniform(0.35, 0.65) + (motion.dx - motion.dx.mean()) * scale
+    ground = rng.uniform(min(scale + 0.05 * size, 0.97 * size), 0.97 * size)
+    joints_px = joints * scale
+    joints_px[..., 0] += root_x[:, None]
+    joints_px[..., 1] += ground
+    joints_px += shake[:, None, :]
+
+    # scene: a (possibly drifting) textured background, moving distractors, the figure
+    kind = BACKGROUNDS[rng.integers(len(BACKGROUNDS))]
+    drift = rng.normal(0.0, 0.4, 2) * (rng.random() < 0.5)  # px per frame, half of the videos
+    offsets = np.arange(frames)[:, None] * drift - shake
+    canvas = draw_background(size, offsets, kind, _background_params(kind, size, rng),
+                             _random_colour(rng), _random_colour(rng))
+    for _ in range(rng.integers(0, 4)):
+        start = rng.uniform(0, size, 2)
+        velocity = rng.normal(0.0, 0.6, 2)
+        centres = start + np.arange(frames)[:, None] * velocity + shake
+        draw_shape(canvas, centres, rng.uniform(0.03, 0.09) * size, bool(rng.random() < 0.5),
+                   _random_colour(rng))
+    parts = np.zeros((frames, size, size), dtype=np.uint8)
+    colours = np.clip(actor.colours + rng.normal(0, 12, actor.colours.shape), 0, 255)
+    draw_figure(canvas, parts, joints_px, actor.body, scale, colours.astype(np.float32))
+
+    # camera: mild blur for some videos, sensor noise of random strength
+    if rng.random() < 0.4:
+        canvas = blur(canvas)
+    sigma = rng.uniform(0.0, 6.0)
+    if sigma > 1.0:
+        # luminance noise: one draw per pixel, a third of the cost of per-channel noise
+        canvas += rng.standard_normal(canvas.shape[:3] + (1,), dtype=np.float32) * np.float32(sigma)
+    canvas += 0.5  # round, not truncate
+    video = np.clip(canvas, 0, 255, out=canvas).astype(np.uint8)
+    visible = ((joints_px >= 0) & (joints_px < size)).all(-1)
+    return RenderedVideo(video, parts, joints_px.astype(np.float32), visible)
