@@ -176,6 +176,24 @@ def eval_transform(resize: int | tuple[int, int] = (128, 171), crop: int = 112,
     (128, 171) then 112 is the C3D / R(2+1)D test pre-processing used by VCOP, RSPNet and
     CSVR; crop_position "left" / "center" / "right" gives the 3-crop protocol.
     """
-    size = [int(resize)] if isinstance(resize, int) else [int(r) for r in resize]
-    return ClipTransform([v2.Resize(size, antialias=True), FixedCrop(crop, crop_position)],
-                         mean, std)
+    resizer = (ShortSideResize(int(resize)) if isinstance(resize, int)
+               else v2.Resize([int(r) for r in resize], antialias=True))
+    return ClipTransform([resizer, FixedCrop(crop, crop_position)], mean, std)
+
+
+class ShortSideResize(v2.Transform):
+    """Short side to `size`, long side rounded to nearest (torchvision truncates): 320x240
+    frames become 171x128, VCOP's exact 128x171, and no aspect ratio is ever stretched."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = int(size)
+
+    def make_params(self, flat_inputs):
+        h, w = v2.functional.get_size(flat_inputs[0])
+        if h <= w:
+            return {"hw": [self.size, int(w * self.size / h + 0.5)]}
+        return {"hw": [int(h * self.size / w + 0.5), self.size]}
+
+    def transform(self, inpt, params):
+        return self._call_kernel(v2.functional.resize, inpt, params["hw"], antialias=True)

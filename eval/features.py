@@ -32,7 +32,9 @@ FEATURE_KINDS = ("gap", "conv5_maxpool_flat")
 CROP_ORDER = {1: ("center",), 3: ("left", "center", "right")}
 CACHE_FORMAT = "ssvzoo.features/1"
 BASE_SIZE = 112  # VCOP / RSPNet / CSVR test pre-processing: resize 128x171, crop 112
-BASE_RESIZE = (128, 171)
+# Short side to 128: exactly VCOP's 128x171 on the 4:3 frames of UCF101/HMDB51, and no
+# stretching on other aspect ratios (Kinetics, SSv2, square SynthActions).
+BASE_RESIZE = 128
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class FeatureParams:
     clips: int = 10
     frames: int = 16
     stride: int = 1
-    resize: tuple[int, int] = BASE_RESIZE
+    resize: int | tuple[int, int] = BASE_RESIZE  # int = short side; (h, w) = exact size
     crop: int = BASE_SIZE
     crops: int = 1
     feature: str = "gap"
@@ -58,20 +60,21 @@ class FeatureParams:
 
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
-        d["resize"] = list(self.resize)
+        d["resize"] = self.resize if isinstance(self.resize, int) else list(self.resize)
         return d
 
 
 def feature_params_for(input_spec, clips: int = 10, crops: int = 1, frames: int | None = None,
                        feature: str = "gap") -> FeatureParams:
-    """Defaults scaled to the model: crop = its input size, resize 128x171 scaled alike.
+    """Defaults scaled to the model: crop = its input size, short side 128 scaled alike, the
+    temporal stride of its input spec.
 
-    A 112-px model gets the papers' 128x171 -> 112; a 64-px `-tiny` model gets 73x98 -> 64.
+    A 112-px model gets the papers' short side 128 -> crop 112; a 64-px `-tiny` model 73 -> 64.
     """
     size = int(getattr(input_spec, "size", BASE_SIZE))
-    scale = size / BASE_SIZE
-    resize = (round(BASE_RESIZE[0] * scale), round(BASE_RESIZE[1] * scale))
+    resize = round(BASE_RESIZE * size / BASE_SIZE)
     return FeatureParams(clips=clips, frames=frames or int(getattr(input_spec, "frames", 16)),
+                         stride=int(getattr(input_spec, "stride", 1)),
                          resize=resize, crop=size, crops=crops, feature=feature)
 
 
@@ -110,7 +113,8 @@ class MultiCropClips:
         from ssvzoo.data.transforms import eval_transform
 
         self.sampler = UniformClipSampler(params.frames, params.stride, params.clips)
-        self.transforms = [eval_transform(tuple(params.resize), params.crop, position, mean, std)
+        self.transforms = [eval_transform(params.resize if isinstance(params.resize, int)
+                                          else tuple(params.resize), params.crop, position, mean, std)
                            for position in CROP_ORDER[params.crops]]
 
     def __call__(self, video, rng=None) -> dict:

@@ -41,7 +41,7 @@ class Actor:
     def draw(seed: int, group: int) -> Actor:
         rng = np.random.default_rng([seed, _ACTOR_STREAM, group])
         return Actor(Body.random(rng), rng.uniform(15, 240, (len(PART_NAMES), 3)),
-                     float(rng.uniform(0.42, 0.66)))
+                     float(rng.uniform(0.55, 0.75)))
 
 
 def _random_colour(rng: np.random.Generator) -> np.ndarray:
@@ -96,8 +96,14 @@ def render_video(class_index: int, video_index: int, group: int, size: int, fram
     kind = BACKGROUNDS[rng.integers(len(BACKGROUNDS))]
     drift = rng.normal(0.0, 0.4, 2) * (rng.random() < 0.5)  # px per frame, half of the videos
     offsets = np.arange(frames)[:, None] * drift - shake
+    base = _random_colour(rng)
+    # second texture colour near the first: a textured, possibly drifting background that
+    # stays low-contrast, so the figure is the salient thing. Measured: at full contrast a
+    # tiny 3-D CNN could not fit 300 training videos in 25 epochs; with a flat background it
+    # reached 57 % train / 31 % test (a throwaway script).
+    second = np.clip(base + rng.normal(0.0, 15.0, 3), 0, 255)
     canvas = draw_background(size, offsets, kind, _background_params(kind, size, rng),
-                             _random_colour(rng), _random_colour(rng))
+                             base, second)
     for _ in range(rng.integers(0, 4)):
         start = rng.uniform(0, size, 2)
         velocity = rng.normal(0.0, 0.6, 2)

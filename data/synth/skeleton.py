@@ -44,11 +44,11 @@ class Body:
     lower_arm: float = 0.16
     upper_leg: float = 0.245
     lower_leg: float = 0.245
-    limb_radius: float = 0.035
+    limb_radius: float = 0.045  # thick enough to survive a 64-px crop (tiny models)
 
     @staticmethod
     def random(rng: np.random.Generator) -> Body:
-        """An actor: every length within +-12 % of the default, thickness 0.028..0.048."""
+        """An actor: every length within +-12 % of the default, thickness 0.036..0.061."""
         base = Body()
         scale = {k: float(rng.uniform(0.88, 1.12)) for k in base.__dataclass_fields__}
         scale["limb_radius"] = float(rng.uniform(0.8, 1.35))

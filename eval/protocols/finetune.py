@@ -46,6 +46,9 @@ class FinetuneRecipe:
     color_jitter: float = 0.4  # not given by CSVR: SimCLR strength 0.4 with p = 0.8
     blur_p: float = 0.5  # not given by CSVR: Gaussian blur with p = 0.5
     test_crops: int = 3
+    # The 2-D baseline: the network sees only each clip's middle frame repeated over time, in
+    # training and at test (supervised method's `frame_only`); measures how much motion matters.
+    frame_only: bool = False
     val_fraction: float = 0.0  # > 0: held-out train videos pick `best/` (test stays on last)
     amp: bool = True  # mixed precision on CUDA only
     max_steps_per_epoch: int | None = None  # smoke runs
@@ -61,29 +64,8 @@ def make_recipe(dataset: str, overrides: dict) -> FinetuneRecipe:
                        what="fine-tune recipe")
 
 
-class EpochSeeded:
-    """Makes a `VideoDataset` draw new clips and crops every epoch under the engine.
-
-    The engine hands each item a generator seeded by (run seed, epoch, index) via
-    `get_seeded`; the dataset seeds its own per-item generator from (seed, epoch, index), so
-    we move its epoch to a number drawn from the engine's generator.
-    """
-
-    def __init__(self, dataset):
-        self.dataset = dataset
-
-    def __len__(self) -> int:
-        return len(self.dataset)
-
-    def get_seeded(self, index: int, rng: np.random.Generator):
-        self.dataset.set_epoch(int(rng.integers(0, 2**31)))
-        return self.dataset[index]
-
-    def __getitem__(self, index: int):
-        return self.dataset[index]
-
-
-def build_train_data(ctx, recipe: FinetuneRecipe, frames: int, size: int, mean, std):
+def build_train_data(ctx, recipe: FinetuneRecipe, frames: int, stride: int, size: int, mean,
+                     std):
     """Train (and optional validation) datasets for the fine-tune."""
     from ssvzoo.data.datasets import ClipSampleBuilder, VideoDataset, create_dataset
     from ssvzoo.data.samplers import RandomClipSampler
@@ -93,7 +75,7 @@ def build_train_data(ctx, recipe: FinetuneRecipe, frames: int, size: int, mean, 
     transform = train_transform(size, scale=tuple(recipe.scale), flip=recipe.flip,
                                 color_jitter=recipe.color_jitter, blur_p=recipe.blur_p,
                                 mean=mean, std=std)
-    builder = ClipSampleBuilder(RandomClipSampler(frames, 1), transform)
+    builder = ClipSampleBuilder(RandomClipSampler(frames, stride), transform)
     train = create_dataset(ctx.dataset, ctx.root, split=ctx.split, subset="train",
                            sample_builder=builder, seed=ctx.options.seed)
     if recipe.val_fraction <= 0:
@@ -158,18 +140,20 @@ class Finetune(Protocol):
         spec = ctx.input_spec
         test_params = ctx.feature_params("gap", opts.crops or recipe.test_crops)
         frames, size = test_params.frames, test_params.crop
-        train, val = build_train_data(ctx, recipe, frames, size, spec.mean, spec.std)
+        train, val = build_train_data(ctx, recipe, frames, test_params.stride, size, spec.mean,
+                                      spec.std)
         test = create_dataset(ctx.dataset, ctx.root, split=ctx.split, subset="test",
                               sample_builder=MultiCropClips(test_params, spec.mean, spec.std))
         recipe_dict = {**dataclasses.asdict(recipe), "lr": recipe.resolved_lr(),
                        "scale": list(recipe.scale), "optimizer": "sgd"}
-        params = {"recipe": recipe_dict, "clips": test_params.clips, "frames": frames,
-                  "resize": list(test_params.resize), "crop": size, "crops": test_params.crops,
+        params = {"recipe": recipe_dict, "clips": test_params.clips, "frames": frames, "stride": test_params.stride,
+                  "resize": test_params.as_dict()["resize"], "crop": size, "crops": test_params.crops,
                   "average": "logits", "tested_model": "last epoch",
                   "level": level_name(opts.clip_level)}
         backbone = copy.deepcopy(ctx.model.backbone)  # other protocols keep the frozen weights
         method = create_method("supervised", backbone, num_classes=len(train.classes),
-                               dropout=recipe.dropout, frames=frames, size=size)
+                               dropout=recipe.dropout, frames=frames, size=size,
+                               frame_only=recipe.frame_only)
         out_dir = out_dir_for(ctx, params)
         cfg = TrainConfig(epochs=recipe.epochs, batch_size=recipe.batch_size,
                           lr=recipe.resolved_lr(), optimizer="sgd", momentum=recipe.momentum,
@@ -188,7 +172,7 @@ class Finetune(Protocol):
                 top1 = accuracy(out, 1, False)[1]
                 return {"score": top1, "val_top1": top1}
 
-        result = fit(method, EpochSeeded(train), cfg, on_epoch_end=on_epoch_end,
+        result = fit(method, train, cfg, on_epoch_end=on_epoch_end,
                      run_config={"protocol": "finetune", "dataset": ctx.dataset,
                                  "split": ctx.split, "init_model": ctx.model.model_id,
                                  "init_weights_sha256": ctx.model.weights_sha256})

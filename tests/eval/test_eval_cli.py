@@ -36,8 +36,9 @@ def test_retrieval_and_linear_write_valid_records(tiny_root, dirs, tmp_path, cap
     assert retrieval["model"]["id"] == MODEL + "@0" and retrieval["model"]["params"] > 0
     params = retrieval["protocol"]["params"]
     assert params["clips"] == 2 and params["crops"] == 1 and params["level"] == "video"
-    # a 64-px -tiny model: 128x171 -> 112 scaled to 73x98 -> 64, frames from its input spec
-    assert (params["crop"], params["resize"], params["frames"]) == (64, [73, 98], 8)
+    # a 64-px -tiny model: short side 128 -> crop 112 scaled to 73 -> 64; frames and stride
+    # come from its input spec
+    assert (params["crop"], params["resize"], params["frames"], params["stride"]) == (64, 73, 8, 4)
     # R@20 over a 12-video gallery clamps to the gallery: every query finds its class.
     assert retrieval["metrics"]["R@20"] == 100.0
     assert "C" in linear["protocol"]["params"]["classifier"]["objective"]

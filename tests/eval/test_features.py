@@ -16,12 +16,28 @@ def count_forward_calls(backbone):
 
 def test_params_scale_with_the_model_input_size():
     class Spec:
-        frames, size = 8, 64
+        frames, size, stride = 8, 64, 4
 
     p = feature_params_for(Spec(), clips=4, crops=3)
-    assert (p.frames, p.crop, p.resize, p.crops) == (8, 64, (73, 98), 3)
+    assert (p.frames, p.stride, p.crop, p.resize, p.crops) == (8, 4, 64, 73, 3)
     Spec.size = 112
-    assert feature_params_for(Spec()).resize == (128, 171)
+    assert feature_params_for(Spec()).resize == 128
+
+
+def test_short_side_128_is_vcop_128x171_on_ucf101_frames():
+    """UCF101/HMDB51 frames are 320x240: short side 128 gives VCOP's 128x171 exactly."""
+    from ssvzoo.data.transforms import eval_transform
+
+    frames = np.zeros((2, 240, 320, 3), dtype=np.uint8)
+    assert eval_transform(resize=128, crop=112)(frames).shape == (3, 2, 112, 112)
+    resize = eval_transform(resize=128, crop=112).pipeline.transforms[0]
+    import torch
+    from torchvision import tv_tensors
+
+    video = tv_tensors.Video(torch.zeros(2, 3, 240, 320, dtype=torch.uint8))
+    assert tuple(resize(video).shape[-2:]) == (128, 171)
+    square = tv_tensors.Video(torch.zeros(2, 3, 112, 112, dtype=torch.uint8))
+    assert tuple(resize(square).shape[-2:]) == (128, 128)
 
 
 def test_cache_reuse_skips_the_model(tiny_root, tmp_path):

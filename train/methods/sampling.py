@@ -30,6 +30,10 @@ class RandomClipsSampler:
                                for _ in range(self.num_clips)])
 
 
+def _stride(backbone) -> int:
+    return int(getattr(getattr(backbone, "input_spec", None), "stride", 1))
+
+
 def _norm(backbone) -> dict:
     spec = getattr(backbone, "input_spec", None)
     if spec is None:
@@ -45,11 +49,11 @@ def train_transform_for(backbone, size: int):
 
 
 def eval_transform_for(backbone, size: int):
-    """Resize to (128, 171) x size/112 then centre crop `size`: the VCOP test pre-processing."""
+    """Short side to 128 x size/112, centre crop `size`: VCOP's test pre-processing (128x171 on
+    4:3 frames) without stretching other aspect ratios."""
     from ssvzoo.data.transforms import eval_transform
 
-    resize = (round(128 * size / 112), round(171 * size / 112))
-    return eval_transform(resize=resize, crop=size, **_norm(backbone))
+    return eval_transform(resize=round(128 * size / 112), crop=size, **_norm(backbone))
 
 
 def clip_builder(backbone, frames: int, size: int, train: bool):
@@ -58,13 +62,15 @@ def clip_builder(backbone, frames: int, size: int, train: bool):
     from ssvzoo.data.samplers import RandomClipSampler, UniformClipSampler
 
     if train:
-        return ClipSampleBuilder(RandomClipSampler(frames), train_transform_for(backbone, size))
-    return ClipSampleBuilder(UniformClipSampler(frames, 1, 1), eval_transform_for(backbone, size))
+        return ClipSampleBuilder(RandomClipSampler(frames, _stride(backbone)),
+                                 train_transform_for(backbone, size))
+    return ClipSampleBuilder(UniformClipSampler(frames, _stride(backbone), 1),
+                             eval_transform_for(backbone, size))
 
 
 def multi_clip_builder(backbone, frames: int, size: int, num_clips: int = 2):
     """`num_clips` random clips, each with its own augmentation: clips (N, C, T, H, W)."""
     from ssvzoo.data.datasets import ClipSampleBuilder
 
-    return ClipSampleBuilder(RandomClipsSampler(frames, num_clips),
+    return ClipSampleBuilder(RandomClipsSampler(frames, num_clips, _stride(backbone)),
                              train_transform_for(backbone, size))
