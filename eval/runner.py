@@ -162,6 +162,7 @@ def check_inputs(opts: EvalOptions):
 
 def evaluate(opts: EvalOptions) -> list[dict]:
     """Run every protocol on every split; returns (and writes) the result records."""
+    from ssvzoo.data.datasets import DATASETS
     from ssvzoo.eval.protocols import PROTOCOLS
     from ssvzoo.eval.records import (aggregate_records, build_record, write_out_file,
                                      write_records)
@@ -185,8 +186,12 @@ def evaluate(opts: EvalOptions) -> list[dict]:
             t0 = time.time()
             console.rule(f"{name} | {opts.dataset} split {split}")
             result = PROTOCOLS.get(name)().run(ctx)
+            params = dict(result.params)
+            version = DATASETS.get(opts.dataset).version(opts.root)
+            if version is not None:  # generated data: its version is part of the protocol
+                params["dataset_version"] = version
             record = build_record(
-                model=summary, protocol=name, params=result.params, metrics=result.metrics,
+                model=summary, protocol=name, params=params, metrics=result.metrics,
                 dataset={"name": opts.dataset, "split": split, "num_train": result.num_train,
                          "num_test": result.num_test, "num_classes": _num_classes(ctx)},
                 seed=opts.seed, skipped_videos=result.skipped_videos,

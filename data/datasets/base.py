@@ -178,6 +178,14 @@ class SplitDataset(VideoDataset):
     name = ""
     num_splits = 1
 
+    @classmethod
+    def version(cls, root: str | os.PathLike) -> str | None:
+        """Identifies the content of a generated dataset (None: fixed by its official files).
+
+        Eval puts it in the protocol parameters, so results on different data never share a
+        fingerprint."""
+        return None
+
     def __init__(self, root: str | os.PathLike, split: int = 1, subset: str = "train",
                  sample_builder: SampleBuilder | None = None, seed: int = 0):
         self.root = require_root(root, self.name)

@@ -28,6 +28,21 @@ class SynthActions(UCF101):
                                f"generate one with: ssvzoo data synth --out {self.root}")
         return super().index()
 
+    @classmethod
+    def version(cls, root) -> str | None:
+        """`g<generator version>-<hash of the generator config>` from synthactions.json: the
+        same seed and settings give the same videos, so this names the data exactly."""
+        import json
+
+        from ssvzoo.utils.io import sha256_json
+
+        try:
+            manifest = json.loads((Path(root) / "synthactions.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return (f"g{manifest.get('generator_version', '?')}-"
+                f"{sha256_json(manifest.get('config', {}))[:8]}")
+
     @staticmethod
     def annotation_path(record: VideoRecord) -> Path:
         """The sidecar .npz (parts, joints) of a video."""

@@ -27,7 +27,7 @@ import numpy as np
 from ssvzoo.errors import ConfigError, SsvzooError
 from ssvzoo.utils.io import atomic_path, write_json_atomic, write_text_atomic
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: bigger figures, thicker limbs, low-contrast textures
 MANIFEST = "synthactions.json"
 SPLIT_FILES = ("classInd.txt", "trainlist01.txt", "testlist01.txt")
 CLIPS_PER_GROUP = 5  # UCF101 groups hold 4-7 clips

@@ -3,16 +3,6 @@
 import shutil
 
 import pytest
-import torch
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _one_thread():
-    # The suite shares 2 cores with other agents; tiny models gain nothing from more threads.
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 @pytest.fixture(scope="session")

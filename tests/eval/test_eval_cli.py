@@ -39,6 +39,7 @@ def test_retrieval_and_linear_write_valid_records(tiny_root, dirs, tmp_path, cap
     # a 64-px -tiny model: short side 128 -> crop 112 scaled to 73 -> 64; frames and stride
     # come from its input spec
     assert (params["crop"], params["resize"], params["frames"], params["stride"]) == (64, 73, 8, 4)
+    assert params["dataset_version"].startswith("g2-")  # generated data is versioned
     # R@20 over a 12-video gallery clamps to the gallery: every query finds its class.
     assert retrieval["metrics"]["R@20"] == 100.0
     assert "C" in linear["protocol"]["params"]["classifier"]["objective"]

@@ -94,3 +94,23 @@ def test_invalid_record_is_never_written(tmp_path):
     with pytest.raises(ConfigError):
         write_records([make(), bad], results_dir=tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+def test_generated_data_version_enters_the_fingerprint(tiny_root):
+    """Two SynthActions folders from different generator settings never share a fingerprint."""
+    import json
+
+    from ssvzoo.data.datasets import DATASETS
+    from ssvzoo.eval.records import fingerprint
+
+    version = DATASETS.get("synthactions").version(tiny_root)
+    assert version is not None and version.startswith("g")
+    assert DATASETS.get("ucf101").version(tiny_root) is None  # official files: no version
+    manifest = json.loads((tiny_root / "synthactions.json").read_text())
+    other = dict(manifest, config=dict(manifest["config"], seed=manifest["config"]["seed"] + 1))
+    from ssvzoo.utils.io import sha256_json
+
+    assert sha256_json(other["config"])[:8] not in version
+    params = {"clips": 10}
+    assert (fingerprint("synthactions", 1, "retrieval", {**params, "dataset_version": version})
+            != fingerprint("synthactions", 1, "retrieval", params))

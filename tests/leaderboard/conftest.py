@@ -47,9 +47,13 @@ def write_record(folder: Path, name: str, record) -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_results(tmp_path, monkeypatch):
-    """Never read the developer's own ~/.cache/ssvzoo/results."""
+    """Never read the developer's own ~/.cache/ssvzoo/results, nor the package's published
+    runs/ (tests/leaderboard/test_published_runs.py checks those on their own)."""
+    import ssvzoo.leaderboard.table as table
+
     user = tmp_path / "user-results"
     monkeypatch.setenv("SSVZOO_RESULTS", str(user))
+    monkeypatch.setattr(table, "PACKAGE_RUNS", tmp_path / "no-published-runs")
     return user
 
 

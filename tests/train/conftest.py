@@ -8,14 +8,6 @@ import torch
 TINY_BACKBONE = "r3d_18-tiny"
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 @pytest.fixture(scope="session")
 def synth_root(tmp_path_factory):
     """3 classes x 4 videos (6 train, 6 test), 32x32, 16 frames, with part / joint sidecars."""

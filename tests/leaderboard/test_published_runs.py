@@ -1,0 +1,42 @@
+"""The records published in leaderboard/runs/ are valid and show up as reproduced rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import ssvzoo.leaderboard as leaderboard_pkg
+
+RUNS = Path(leaderboard_pkg.__file__).parent / "runs"
+PUBLISHED = sorted(RUNS.glob("*.json"))
+
+
+@pytest.mark.parametrize("path", PUBLISHED, ids=[p.name for p in PUBLISHED])
+def test_published_record_is_valid(path):
+    from ssvzoo.eval.records import fingerprint, validate_record
+
+    record = json.loads(path.read_text())
+    validate_record(record)
+    ds, proto = record["dataset"], record["protocol"]
+    assert record["fingerprint"] == fingerprint(ds["name"], ds["split"], proto["name"],
+                                                proto["params"])
+    if ds["name"] == "synthactions":  # generated data must say which generation it was
+        assert proto["params"]["dataset_version"].startswith("g")
+
+
+def test_published_rows_listed_and_never_ranked_with_reported(monkeypatch):
+    import ssvzoo.leaderboard.table as table
+
+    monkeypatch.setattr(table, "PACKAGE_RUNS", RUNS)
+    warnings = []
+    rows = table.load_rows(warn=warnings.append)
+    assert not warnings
+    reproduced = [r for r in rows if r.source == "reproduced"]
+    published = {p.name for p in PUBLISHED}
+    assert published and {Path(r.record).name for r in reproduced} == published
+    assert all(r.fingerprint for r in reproduced)
+    for (dataset, _), section in table.sections(rows).items():
+        # a table holds one dataset: SynthActions rows never rank against UCF101 rows
+        assert {r.dataset for r in section} == {dataset}
