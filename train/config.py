@@ -38,6 +38,23 @@ def to_dict(cfg: Any) -> dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(cfg), default=str))
 
 
+def split_sections(data: dict[str, Any], train_cls: type, method_cls: type
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(train overrides, method overrides) of a config file: either flat field names, or
+    sections `{"train": {...}, "method": {...}}` (needed for names both have, e.g. momentum)."""
+    if set(data) & {"train", "method"}:
+        extra = sorted(set(data) - {"train", "method"})
+        if extra:
+            raise ConfigError(f"a sectioned config holds only \"train\" and \"method\"; also got "
+                              f"{', '.join(extra)}")
+        sections = [data.get("train", {}), data.get("method", {})]
+        if not all(isinstance(s, dict) for s in sections):
+            raise ConfigError("config sections \"train\" and \"method\" must be JSON objects")
+        return sections[0], sections[1]
+    train, method = split_overrides(data, train_cls, method_cls)
+    return train, method
+
+
 def read_config_file(path: str | Path) -> dict[str, Any]:
     """A JSON object of field overrides; a missing or malformed file is a ConfigError."""
     path = Path(path)
@@ -53,9 +70,18 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
 
 
 def split_overrides(data: dict[str, Any], *classes: type) -> list[dict[str, Any]]:
-    """Route each key of `data` to the first dataclass that has a field of that name."""
+    """Route each key of `data` to the dataclass that has a field of that name.
+
+    A name that more than one of them has (`momentum`: SGD's and MoCo's key-encoder EMA) is
+    refused as ambiguous; pass such fields in sections instead (see `split_sections`).
+    """
     parts: list[dict[str, Any]] = [{} for _ in classes]
     unknown = []
+    for key in data:
+        owners = [c.__name__ for c in classes if key in field_names(c)]
+        if len(owners) > 1:
+            raise ConfigError(f"config field {key!r} is ambiguous ({' and '.join(owners)}); "
+                              f'put it in a section: {{"train": {{...}}, "method": {{...}}}}')
     for key, value in data.items():
         for part, cls in zip(parts, classes):
             if key in field_names(cls):

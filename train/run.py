@@ -25,15 +25,15 @@ class TrainRequest:
 
 def resolve_configs(request: TrainRequest):
     """(method class, TrainConfig, method overrides) with the documented precedence."""
-    from ssvzoo.train.config import make_config, read_config_file, split_overrides
+    from ssvzoo.train.config import make_config, read_config_file, split_sections
     from ssvzoo.train.engine import TrainConfig
     from ssvzoo.train.methods import METHODS
 
     method_cls = METHODS.get(request.method)
     file_train, file_method = ({}, {})
     if request.config is not None:
-        file_train, file_method = split_overrides(read_config_file(request.config), TrainConfig,
-                                                  method_cls.Config)
+        file_train, file_method = split_sections(read_config_file(request.config), TrainConfig,
+                                                 method_cls.Config)
     flags = {k: v for k, v in request.flags.items() if v is not None}
     train = make_config(TrainConfig, {**method_cls.train_defaults, **file_train, **flags},
                         what="train config")

@@ -64,6 +64,8 @@ def test_unknown_backbone_and_dataset(synth_root, capsys):
     ("{not json", "not valid JSON"),
     ("[1, 2]", "JSON object"),
     ('{"no_such_field": 1}', "no_such_field"),
+    ('{"momentum": 0.99}', "ambiguous"),
+    ('{"method": [1]}', "JSON objects"),
 ])
 def test_bad_config_file(tmp_path, synth_root, content, needle, capsys):
     cfg = tmp_path / "cfg.json"

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ssvzoo.errors import ConfigError
-from ssvzoo.train.config import make_config, split_overrides
+from ssvzoo.train.config import make_config, split_overrides, split_sections
 from ssvzoo.train.engine import TrainConfig
 from ssvzoo.train.loader import EpochSampler, SeededItems
 from ssvzoo.train.optim import lr_factor
@@ -109,3 +109,12 @@ def test_config_overrides():
     assert train == {"lr": 0.1} and method == {"tau": 0.07}
     with pytest.raises(ConfigError, match="nope"):
         split_overrides({"nope": 1}, TrainConfig, MoCoConfig)
+    # `momentum` is SGD's and MoCo's key-encoder EMA: flat it is ambiguous, sections say which
+    with pytest.raises(ConfigError, match="ambiguous"):
+        split_overrides({"momentum": 0.99}, TrainConfig, MoCoConfig)
+    train, method = split_sections({"train": {"momentum": 0.8}, "method": {"momentum": 0.99}},
+                                   TrainConfig, MoCoConfig)
+    assert train == {"momentum": 0.8} and method == {"momentum": 0.99}
+    assert split_sections({"lr": 0.1}, TrainConfig, MoCoConfig) == ({"lr": 0.1}, {})
+    with pytest.raises(ConfigError, match="only"):
+        split_sections({"train": {}, "lr": 0.1}, TrainConfig, MoCoConfig)
