@@ -88,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         typer.echo(f"error: {e}", err=True)
         return 2
+    except OSError as e:  # a path we were told to write to or read from is unusable
+        if _state["debug"]:
+            raise
+        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        typer.echo(f"error:{where}: {e.strerror or e}", err=True)
+        return 2
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return 130

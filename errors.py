@@ -35,5 +35,9 @@ class CheckpointError(SsvzooError):
     """A checkpoint is missing, malformed or does not fit the model."""
 
 
+class TrainingDiverged(SsvzooError):
+    """The loss became NaN or infinite; the last complete checkpoint is kept."""
+
+
 class ZooError(SsvzooError):
     """A model name cannot be resolved or downloaded."""

@@ -10,6 +10,7 @@ and `--out` come at the end.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,18 @@ def model_summary(model) -> dict:
             "gflops": round(count_flops(backbone, spec.frames, spec.size).gmacs, 4)}
 
 
+def check_writable_file(path: str, option: str) -> None:
+    """A result file must be writable before hours of evaluation, not after."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ConfigError(f"{option} {path} is a folder; give a file name")
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise ConfigError(f"{option} {path}: cannot create a file under {parent}")
+
+
 def check_inputs(opts: EvalOptions):
     """Fail fast, before any model is loaded: protocols, dataset, root, split, split files."""
     from ssvzoo.data.datasets import DATASETS, create_dataset
@@ -151,6 +164,13 @@ def check_inputs(opts: EvalOptions):
                                    f"under {opts.root} ({len(ds.missing)} listed videos missing)")
     if opts.clips < 1:
         raise ConfigError(f"--clips must be >= 1, got {opts.clips}")
+    if opts.batch_size < 1 or opts.workers < 0:
+        raise ConfigError(f"--batch-size must be >= 1 and --workers >= 0, got "
+                          f"{opts.batch_size} and {opts.workers}")
+    if opts.frames is not None and opts.frames < 1:
+        raise ConfigError(f"--frames must be >= 1, got {opts.frames}")
+    if opts.out:
+        check_writable_file(opts.out, "--out")
     if opts.crops not in (None, 1, 3):
         raise ConfigError(f"--crops must be 1 or 3, got {opts.crops}")
     if opts.variant not in VARIANTS:

@@ -40,3 +40,16 @@ def test_console_script_runs_without_traceback():
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().startswith("error:")
+
+
+def test_unwritable_output_path_is_one_line_exit_2(tmp_path, capsys):
+    """A path that cannot be written (a file where a folder should be) is refused in one line."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["train", "--method", "scratch", "--backbone", "r3d_18-tiny",
+                 "--out", str(blocker / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and len(err.splitlines()) == 1
+    assert main(["train", "--method", "supervised", "--backbone", "r3d_18-tiny", "--dataset",
+                 "synthactions", "--root", str(tmp_path), "--lr", "-1"]) == 2
+    assert "lr must be > 0" in capsys.readouterr().err

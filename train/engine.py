@@ -27,7 +27,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from ssvzoo.errors import CheckpointError, ConfigError
+from ssvzoo.errors import CheckpointError, ConfigError, TrainingDiverged
 from ssvzoo.train import dist
 from ssvzoo.train.batching import batch_size_of, to_device
 from ssvzoo.train.config import to_dict
@@ -342,7 +342,10 @@ class _Run:
         values = {k: float(dist.all_reduce_mean(v.float()))
                   for k, v in losses.items() if torch.is_tensor(v) and v.dim() == 0}
         if not all(map(_finite, values.values())):
-            raise FloatingPointError(f"non-finite loss at step {global_step + 1}: {values}")
+            shown = ", ".join(f"{k}={v:.4g}" for k, v in values.items())
+            raise TrainingDiverged(f"non-finite loss at step {global_step + 1} ({shown}); "
+                                   f"lower --lr or set grad_clip; --resume restarts from the "
+                                   f"last complete checkpoint")
         return values
 
     def end_epoch(self, p: "_Progress", on_epoch_end: EpochHook | None) -> None:

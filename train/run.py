@@ -40,6 +40,9 @@ def resolve_configs(request: TrainRequest):
     make_config(method_cls.Config, file_method, what=f"{request.method} config")  # validate
     if train.epochs < 1 or train.batch_size < 1:
         raise ConfigError("epochs and batch size must be at least 1")
+    if train.lr <= 0 or train.num_workers < 0:
+        raise ConfigError(f"lr must be > 0 and workers >= 0, got {train.lr} and "
+                          f"{train.num_workers}")
     return method_cls, train, file_method
 
 

@@ -21,6 +21,7 @@ import torch
 
 from ssvzoo.errors import CheckpointError
 from ssvzoo.train import dist
+from ssvzoo.utils.io import default_mode
 
 TRAIN_STATE = "train_state.pt"
 
@@ -31,6 +32,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    os.chmod(tmp, default_mode(directory=True))
     try:
         yield tmp
         old = path.with_name(path.name + ".old")

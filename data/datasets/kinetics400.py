@@ -20,6 +20,7 @@ from ssvzoo.data.datasets.base import (
 from ssvzoo.errors import DatasetError
 
 _FOLDER = {"train": "train", "test": "val"}
+CSV_COLUMNS = ("label", "youtube_id", "time_start", "time_end")
 
 
 def clip_file_name(youtube_id: str, time_start: str | int, time_end: str | int) -> str:
@@ -44,7 +45,12 @@ class Kinetics400(SplitDataset):
                                f"ROOT/annotations/{{train,val,test}}.csv")
         listed = []
         with open(csv_path, newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
+            reader = csv.DictReader(f)
+            absent = sorted(set(CSV_COLUMNS) - set(reader.fieldnames or []))
+            if absent:
+                raise DatasetError(f"{csv_path} lacks the column(s) {', '.join(absent)} of the "
+                                   f"CVDF layout ({','.join(CSV_COLUMNS)},...)")
+            for row in reader:
                 label = row["label"].strip().strip('"')
                 if label not in class_id:
                     raise DatasetError(f"{csv_path}: label {label!r} is not a Kinetics-400 class")

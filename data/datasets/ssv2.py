@@ -45,9 +45,14 @@ class SSv2(SplitDataset):
             entries = json.loads(ann_path.read_text("utf-8"))
         except json.JSONDecodeError as e:
             raise DatasetError(f"{ann_path} is not valid JSON ({e})") from None
+        if not isinstance(entries, list):
+            raise DatasetError(f"{ann_path} must hold a JSON list of videos")
         video_dir = self.root / _VIDEO_DIR
         listed = []
         for entry in entries:
+            if not (isinstance(entry, dict) and {"id", "template"} <= set(entry)):
+                raise DatasetError(f"{ann_path}: every entry needs \"id\" and \"template\"; "
+                                   f"got {str(entry)[:80]}")
             cls = template_to_class(entry["template"])
             if cls not in label_map:
                 raise DatasetError(f"{ann_path}: template {entry['template']!r} of video "

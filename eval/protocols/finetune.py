@@ -181,8 +181,7 @@ class Finetune(Protocol):
             raise DatasetError(f"no readable test video in {ctx.dataset} split {ctx.split} "
                                f"under {ctx.root} ({len(out['skipped'])} unreadable)")
         acc = accuracy(out, test_params.crops, opts.clip_level)
-        train_skipped = [str(train.records[i].path) for i in result.skipped_videos
-                         if isinstance(i, int) and 0 <= i < len(train.records)]
+        train_skipped = [str(p) for p in result.skipped_videos]  # paths, from the engine
         return ProtocolResult(
             params=params, metrics={"top1": acc[1], "top5": acc[5]},
             num_train=len(train) + (len(val) if val is not None else 0), num_test=len(test),

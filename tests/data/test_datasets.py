@@ -209,3 +209,20 @@ def test_ssv2_json_layout(tmp_path, frames_of):
     assert [r.video_id for r in test.records] == ["202"] and [r.video_id for r in test.missing] == ["303"]
     clip = as_frames(train[0]["clips"])[0]
     np.testing.assert_array_equal(clip, read_clip(video_dir / "101.webm", [3, 4]))
+
+
+def test_malformed_kinetics_and_ssv2_annotations_are_one_line_errors(tmp_path):
+    from ssvzoo.data.datasets import create_dataset
+    from ssvzoo.errors import DatasetError
+
+    k400 = tmp_path / "k400"
+    (k400 / "annotations").mkdir(parents=True)
+    (k400 / "annotations" / "train.csv").write_text("youtube_id,time_start,time_end\nabc,0,10\n")
+    with pytest.raises(DatasetError, match="lacks the column"):
+        create_dataset("kinetics400", k400)
+    ssv2 = tmp_path / "ssv2"
+    ssv2.mkdir()
+    for content, needle in [('{"id": 1}', "JSON list"), ('[{"id": 1}]', "needs")]:
+        (ssv2 / "something-something-v2-train.json").write_text(content)
+        with pytest.raises(DatasetError, match=needle):
+            create_dataset("ssv2", ssv2)

@@ -177,7 +177,7 @@ def empty_train_root(tiny_root, tmp_path):
 @pytest.mark.parametrize("case", ["missing_root", "split_7", "split_2", "unknown_model",
                                   "unknown_protocol", "unknown_dataset", "bad_crops",
                                   "bad_variant", "bad_ft_field", "mismatched_checkpoint",
-                                  "empty_train"])
+                                  "empty_train", "zero_batch", "out_under_a_file"])
 def test_bad_input_is_one_line_exit_2_and_no_record(case, tiny_root, dirs, tmp_path, capsys,
                                                     request):
     results, _ = dirs
@@ -206,8 +206,12 @@ def test_bad_input_is_one_line_exit_2_and_no_record(case, tiny_root, dirs, tmp_p
         args["model"] = str(request.getfixturevalue("mismatched_checkpoint"))
     elif case == "empty_train":
         args["root"] = str(request.getfixturevalue("empty_train_root"))
+    elif case == "out_under_a_file":
+        (tmp_path / "a_file").write_text("x")
+        out = tmp_path / "a_file" / "r.json"  # refused before any work, not after
     argv = [x for k, v in args.items() for x in (f"--{k}", v)]
-    code, _, err = run([*argv, "--out", str(out), *FAST], capsys)
+    last = ["--batch-size", "0"] if case == "zero_batch" else []  # after FAST's batch size
+    code, _, err = run([*argv, "--out", str(out), *FAST, *last], capsys)
     assert code == 2
     assert err.startswith("error:") and len(err.strip().splitlines()) == 1, err
     assert "Traceback" not in err

@@ -26,3 +26,18 @@ def test_sha256_file_known_value(tmp_path):
 def test_sha256_json_ignores_key_order():
     assert sha256_json({"a": 1, "b": [1, 2]}) == sha256_json({"b": [1, 2], "a": 1})
     assert sha256_json({"a": 1}) != sha256_json({"a": 2})
+
+
+def test_written_files_follow_the_umask(tmp_path):
+    """mkstemp alone would leave every checkpoint, video and record readable by its owner only."""
+    import os
+    import stat
+
+    from ssvzoo.utils.io import write_text_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "r.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "r.json").stat().st_mode) == 0o644
