@@ -208,7 +208,7 @@ def evaluate(opts: EvalOptions) -> list[dict]:
             result = PROTOCOLS.get(name)().run(ctx)
             params = dict(result.params)
             version = DATASETS.get(opts.dataset).version(opts.root)
-            if version is not None:  # generated data: its version is part of the protocol
+            if version is not None:  # generated data or custom splits: part of the protocol
                 params["dataset_version"] = version
             record = build_record(
                 model=summary, protocol=name, params=params, metrics=result.metrics,

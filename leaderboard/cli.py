@@ -25,6 +25,15 @@ def _run_dirs(runs: Optional[list[str]]) -> list[str]:
     return list(runs or ())
 
 
+def _known_dataset(name: str, rows) -> bool:
+    """A registered dataset (it may have no rows yet) or one that some row names."""
+    import ssvzoo.data.datasets  # noqa: F401  (registers the datasets)
+    from ssvzoo.data.datasets.base import DATASETS
+
+    return name.lower() in {str(k).lower() for k in DATASETS.names()} or any(
+        r.dataset.lower() == name.lower() for r in rows)
+
+
 def _warn(message: str) -> None:
     from ssvzoo.utils.console import err_console
 
@@ -76,6 +85,8 @@ def leaderboard(
     shown = leaderboard_rows(rows, filters)
     if not shown:
         datasets = ", ".join(sorted({r.dataset for r in rows}))
+        if dataset and not _known_dataset(dataset, rows):
+            raise ConfigError(f"unknown --dataset {dataset!r}; datasets with rows: {datasets}")
         _warn(f"no rows match the filters (datasets with rows: {datasets})")
         return
     _print(shown, fmt)

@@ -190,6 +190,11 @@ class _Run:
             return None
         last = find_last(self.out_dir)
         if last is None:
+            if self.main:
+                from ssvzoo.utils.console import err_console
+
+                err_console.print(f"note: --resume found no checkpoint in {self.out_dir}; "
+                                  f"starting from the beginning", markup=False, highlight=False)
             return None
         state = load_train_state(last / TRAIN_STATE)
         if state.get("format") != STATE_FORMAT:

@@ -180,7 +180,7 @@ class SplitDataset(VideoDataset):
 
     @classmethod
     def version(cls, root: str | os.PathLike) -> str | None:
-        """Identifies the content of a generated dataset (None: fixed by its official files).
+        """Identifies generated data or non-official split files (None: the official files).
 
         Eval puts it in the protocol parameters, so results on different data never share a
         fingerprint."""

@@ -16,6 +16,12 @@ from ssvzoo.data.datasets.base import (
     package_split_text,
 )
 from ssvzoo.errors import DatasetError
+from ssvzoo.utils.io import sha256_json
+
+
+def _normalised(text: str) -> list[str]:
+    """Lines without line-ending or trailing-space differences (the archive uses CRLF)."""
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
 
 
 def parse_class_index(text: str) -> list[str]:
@@ -56,6 +62,23 @@ class UCF101(SplitDataset):
                 raise DatasetError(f"{list_name}: class folder {folder!r} is not in classInd.txt")
             listed.append(VideoRecord(video_root / rel, class_id[folder], Path(rel).stem))
         return classes, listed
+
+    @classmethod
+    def version(cls, root) -> str | None:
+        """`splits-<hash>` when ROOT holds split files that differ from the official ones (so a
+        custom split never shares a fingerprint with the official protocol); None otherwise."""
+        folder = next((f for f in (Path(root), Path(root) / "ucfTrainTestlist")
+                       if (f / "classInd.txt").is_file()), None)
+        if folder is None:
+            return None
+        names = ["classInd.txt"] + [f"{kind}{i:02d}.txt" for i in range(1, cls.num_splits + 1)
+                                    for kind in ("trainlist", "testlist")]
+        own = {n: _normalised((folder / n).read_text("utf-8")) for n in names
+               if (folder / n).is_file()}
+        official = {n: _normalised(package_split_text("ucf101", n)) for n in own}
+        if own == official:
+            return None
+        return f"splits-{sha256_json(own)[:8]}"
 
     def _split_text(self, name: str) -> str:
         """A split file from ROOT (or ROOT/ucfTrainTestlist) if present, else the package copy."""

@@ -12,9 +12,9 @@ def synth_command(
     out: Annotated[Path, typer.Option("--out", help="Output folder (empty, or a previous "
                                       "SynthActions output, which is regenerated).")],
     classes: Annotated[int, typer.Option("--classes", help="Number of action classes (2..12); "
-                                         "the first N of the built-in list.")] = 10,
+                                         "the first N of the built-in list.")] = 6,
     videos_per_class: Annotated[int, typer.Option("--videos-per-class",
-                                                  help="Videos per class (>= 2).")] = 40,
+                                                  help="Videos per class (>= 2).")] = 50,
     size: Annotated[int, typer.Option("--size", help="Frame width and height in pixels "
                                       "(even, >= 32).")] = 112,
     frames: Annotated[int, typer.Option("--frames", help="Frames per video (>= 8).")] = 64,
@@ -22,6 +22,10 @@ def synth_command(
     seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same "
                                       "videos for any --workers.")] = 0,
     workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 2,
+    style: Annotated[str, typer.Option("--style", help="Scene nuisance: 'clean' (flat "
+                                       "background, colours drawn per video; the default) or "
+                                       "'cluttered' (drifting textures, distractors, blur, "
+                                       "noise).")] = "clean",
     force: Annotated[bool, typer.Option("--force", help="Write into a non-empty folder that is "
                                         "not a SynthActions output.")] = False,
 ) -> None:
@@ -31,7 +35,7 @@ def synth_command(
 
     Beside each video an .npz holds its part-segmentation maps and 2-D joints.
 
-    Example: ssvzoo data synth --out synth --classes 10 --videos-per-class 40 --size 112 --frames 64
+    Example: ssvzoo data synth --out synth --classes 6 --videos-per-class 50 --size 112 --frames 64
     """
     from rich.table import Table
 
@@ -40,7 +44,7 @@ def synth_command(
 
     summary = generate(out, classes=classes, videos_per_class=videos_per_class, size=size,
                        frames=frames, fps=fps, seed=seed, workers=workers, progress=True,
-                       force=force)
+                       force=force, style=style)
     table = Table(title=f"SynthActions at {summary.out}")
     for column in ("classes", "train videos", "test videos", "frames", "size", "seconds"):
         table.add_column(column, justify="right")

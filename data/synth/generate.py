@@ -27,7 +27,7 @@ import numpy as np
 from ssvzoo.errors import ConfigError, SsvzooError
 from ssvzoo.utils.io import atomic_path, write_json_atomic, write_text_atomic
 
-GENERATOR_VERSION = "2"  # 2: bigger figures, thicker limbs, low-contrast textures
+GENERATOR_VERSION = "3"  # 2: bigger figures, low-contrast textures; 3: scene styles, "clean" default
 MANIFEST = "synthactions.json"
 SPLIT_FILES = ("classInd.txt", "trainlist01.txt", "testlist01.txt")
 CLIPS_PER_GROUP = 5  # UCF101 groups hold 4-7 clips
@@ -38,13 +38,14 @@ GOP = 8
 class SynthConfig:
     """Everything that determines the generated files (saved in synthactions.json)."""
 
-    classes: int = 10
-    videos_per_class: int = 40
+    classes: int = 6
+    videos_per_class: int = 50
     size: int = 112
     frames: int = 64
     fps: float = 25.0
     seed: int = 0
     test_fraction: float = 0.25
+    style: str = "clean"  # a name in scene.STYLES
 
 
 @dataclass
@@ -89,8 +90,10 @@ def group_layout(videos_per_class: int, test_fraction: float) -> tuple[list[tupl
 def validate(cfg: SynthConfig) -> None:
     """Raise ConfigError for values the generator cannot honour."""
     from ssvzoo.data.synth.actions import ACTION_NAMES
+    from ssvzoo.data.synth.scene import STYLES
 
     checks = [
+        (cfg.style in STYLES, f"--style must be one of {', '.join(STYLES)}, got {cfg.style!r}"),
         (2 <= cfg.classes <= len(ACTION_NAMES),
          f"--classes must be between 2 and {len(ACTION_NAMES)}, got {cfg.classes}"),
         (cfg.videos_per_class >= 2,
@@ -137,11 +140,11 @@ def _prepare_out(out: Path, force: bool) -> None:
 def write_one(job: VideoJob, cfg: SynthConfig, out: str) -> str:
     """Render, encode and write one video and its sidecar; returns its relative path."""
     from ssvzoo.data.encode import write_video
-    from ssvzoo.data.synth.scene import render_video
+    from ssvzoo.data.synth.scene import STYLES, render_video
     from ssvzoo.data.synth.skeleton import JOINT_NAMES, PART_NAMES
 
     video = render_video(job.class_index, job.index, job.group, cfg.size, cfg.frames, cfg.fps,
-                         cfg.seed)
+                         cfg.seed, STYLES[cfg.style])
     path = Path(out) / job.rel_path
     write_video(path, video.frames, fps=cfg.fps, gop=GOP)
     with atomic_path(path.with_suffix(".npz")) as tmp:
@@ -167,10 +170,10 @@ def _write_splits(out: Path, names: list[str], jobs: list[VideoJob],
     return len(train), len(test)
 
 
-def generate(out: str | os.PathLike, classes: int = 10, videos_per_class: int = 40,
+def generate(out: str | os.PathLike, classes: int = 6, videos_per_class: int = 50,
              size: int = 112, frames: int = 64, fps: float = 25.0, seed: int = 0,
              workers: int = 2, test_fraction: float = 0.25, progress: bool = True,
-             force: bool = False) -> SynthSummary:
+             force: bool = False, style: str = "clean") -> SynthSummary:
     """Generate SynthActions into `out` (see the module docstring for the layout).
 
     Deterministic by `seed`: each video's randomness comes from (seed, class, index) and its
@@ -178,9 +181,11 @@ def generate(out: str | os.PathLike, classes: int = 10, videos_per_class: int = 
     """
     from ssvzoo import __version__
     from ssvzoo.data.synth.actions import ACTION_NAMES
+    from ssvzoo.data.synth.scene import STYLES
     from ssvzoo.data.synth.skeleton import JOINT_NAMES, PART_NAMES
 
-    cfg = SynthConfig(classes, videos_per_class, size, frames, float(fps), seed, test_fraction)
+    cfg = SynthConfig(classes, videos_per_class, size, frames, float(fps), seed, test_fraction,
+                      style)
     validate(cfg)
     if workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {workers}")
@@ -197,6 +202,7 @@ def generate(out: str | os.PathLike, classes: int = 10, videos_per_class: int = 
     write_json_atomic(out / MANIFEST, {
         "format": "synthactions", "generator_version": GENERATOR_VERSION,
         "ssvzoo_version": __version__, "config": asdict(cfg), "codec": "h264", "gop": GOP,
+        "scene_style": asdict(STYLES[cfg.style]),
         "class_names": names, "joint_names": list(JOINT_NAMES), "part_names": list(PART_NAMES),
         "groups": max(g for g, _ in layout), "test_groups": list(range(1, test_groups + 1)),
         "counts": {"train": num_train, "test": num_test, "videos": len(jobs)},

@@ -38,6 +38,7 @@ class FinetuneRecipe:
     lr_per_sample: float = 1e-4  # CSVR: 0.0001 x 32 on UCF101 (HMDB51: 0.0002)
     weight_decay: float = 0.003  # CSVR: UCF101 0.003, HMDB51 0.002
     momentum: float = 0.9
+    optimizer: str = "sgd"  # CSVR's SGD; "adamw" converges in fewer epochs on small CPU budgets
     schedule: str = "cosine"
     warmup_epochs: float = 0.0
     dropout: float = 0.3  # CSVR: before the last layer
@@ -145,7 +146,7 @@ class Finetune(Protocol):
         test = create_dataset(ctx.dataset, ctx.root, split=ctx.split, subset="test",
                               sample_builder=MultiCropClips(test_params, spec.mean, spec.std))
         recipe_dict = {**dataclasses.asdict(recipe), "lr": recipe.resolved_lr(),
-                       "scale": list(recipe.scale), "optimizer": "sgd"}
+                       "scale": list(recipe.scale)}
         params = {"recipe": recipe_dict, "clips": test_params.clips, "frames": frames, "stride": test_params.stride,
                   "resize": test_params.as_dict()["resize"], "crop": size, "crops": test_params.crops,
                   "average": "logits", "tested_model": "last epoch",
@@ -156,7 +157,7 @@ class Finetune(Protocol):
                                frame_only=recipe.frame_only)
         out_dir = out_dir_for(ctx, params)
         cfg = TrainConfig(epochs=recipe.epochs, batch_size=recipe.batch_size,
-                          lr=recipe.resolved_lr(), optimizer="sgd", momentum=recipe.momentum,
+                          lr=recipe.resolved_lr(), optimizer=recipe.optimizer, momentum=recipe.momentum,
                           weight_decay=recipe.weight_decay, schedule=recipe.schedule,
                           warmup_epochs=recipe.warmup_epochs, amp=recipe.amp,
                           num_workers=opts.workers, seed=opts.seed, device=ctx.device,

@@ -226,3 +226,23 @@ def test_malformed_kinetics_and_ssv2_annotations_are_one_line_errors(tmp_path):
         (ssv2 / "something-something-v2-train.json").write_text(content)
         with pytest.raises(DatasetError, match=needle):
             create_dataset("ssv2", ssv2)
+
+
+def test_ucf101_version_names_custom_split_files_only(tmp_path):
+    from ssvzoo.data.datasets.base import package_split_text
+    from ssvzoo.data.datasets.ucf101 import UCF101
+
+    assert UCF101.version(tmp_path) is None  # no own files: the packaged official splits
+    lists = tmp_path / "ucfTrainTestlist"
+    lists.mkdir()
+    for name in ("classInd.txt", "trainlist01.txt", "testlist01.txt"):
+        # the archive's CRLF copy of the official files is still the official protocol
+        text = package_split_text("ucf101", name).replace("\r\n", "\n").replace("\n", "\r\n")
+        (lists / name).write_text(text, "utf-8", newline="")
+    assert UCF101.version(tmp_path) is None
+    train = (lists / "trainlist01.txt").read_text("utf-8").splitlines()
+    (lists / "trainlist01.txt").write_text("\n".join(train[:-5]) + "\n", "utf-8")
+    custom = UCF101.version(tmp_path)
+    assert custom is not None and custom.startswith("splits-")
+    (lists / "trainlist01.txt").write_text("\n".join(train[:-6]) + "\n", "utf-8")
+    assert UCF101.version(tmp_path) not in (None, custom)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from ssvzoo.data.synth.actions import ACTION_NAMES, ACTIONS, clap
 from ssvzoo.data.synth.generate import MANIFEST, generate, group_layout
 from ssvzoo.data.synth.render import (draw_figure, polygon_inside_distance,
                                       segment_distance)
-from ssvzoo.data.synth.scene import render_video
+from ssvzoo.data.synth.scene import STYLES, render_video
 from ssvzoo.data.synth.skeleton import (JOINT_NAMES, PART_NAMES, Body, J, forward_kinematics,
                                         neutral_pose)
 from ssvzoo.errors import SsvzooError
@@ -256,3 +257,42 @@ def test_blur_hand_worked():
     frames[0, 2, 2, 0] = 16.0
     out = blur(frames)[0, 1:4, 1:4, 0]  # [1, 2, 1] / 4 in each direction
     assert out.ravel().tolist() == pytest.approx([1, 2, 1, 2, 4, 2, 1, 2, 1])
+
+
+def test_clean_style_background_is_flat_and_cluttered_is_not():
+    def background_spread(class_index, style):
+        # median absolute deviation of the pixels outside the figure (robust to the soft edge)
+        video = render_video(class_index, 0, 1, 48, 16, 25.0, seed=0, style=STYLES[style])
+        bg = video.frames[video.parts == 0].astype(np.float32)
+        return float(np.median(np.abs(bg - np.median(bg, 0)), 0).mean())
+
+    clean = [background_spread(c, "clean") for c in range(3)]
+    cluttered = [background_spread(c, "cluttered") for c in range(3)]
+    assert max(clean) <= 1.0  # a flat colour plus sensor noise of std <= 2
+    assert sum(cluttered) > 2 * sum(clean)
+    for c in range(6):  # clean backgrounds are greys, lightly tinted
+        video = render_video(c, 0, 1, 48, 8, 25.0, seed=1, style=STYLES["clean"])
+        colour = np.median(video.frames[video.parts == 0].astype(np.float32), 0)
+        assert colour.max() - colour.min() < 50
+
+
+def test_clean_style_draws_colours_per_video_cluttered_per_actor():
+    def torso_colour(class_index, style):
+        video = render_video(class_index, 0, 1, 48, 8, 25.0, seed=0, style=STYLES[style])
+        return video.frames[video.parts == PART_NAMES.index("torso")].astype(np.float32).mean(0)
+
+    # class 0 and class 1, same group (so the same actor): per-actor colours stay within the
+    # per-video jitter, per-video colours are drawn anew
+    same_actor = np.abs(torso_colour(0, "cluttered") - torso_colour(1, "cluttered")).max()
+    fresh = np.abs(torso_colour(0, "clean") - torso_colour(1, "clean")).max()
+    assert same_actor < 50 and fresh > same_actor
+
+
+def test_style_is_recorded_and_unknown_style_is_one_line_error(synth_root, tmp_path, capsys):
+    manifest = json.loads((synth_root / MANIFEST).read_text())
+    assert manifest["config"]["style"] == "clean"
+    assert manifest["scene_style"] == asdict(STYLES["clean"])
+    assert main(["data", "synth", "--out", str(tmp_path / "x"), "--style", "foggy"]) == 2
+    err = capsys.readouterr().err
+    assert "--style must be one of clean, cluttered" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()

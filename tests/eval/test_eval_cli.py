@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from ssvzoo.cli import main
+from ssvzoo.data.synth.generate import GENERATOR_VERSION
 from ssvzoo.eval.records import load_records
 
 MODEL = "random:r2plus1d_18-tiny"
@@ -39,7 +40,7 @@ def test_retrieval_and_linear_write_valid_records(tiny_root, dirs, tmp_path, cap
     # a 64-px -tiny model: short side 128 -> crop 112 scaled to 73 -> 64; frames and stride
     # come from its input spec
     assert (params["crop"], params["resize"], params["frames"], params["stride"]) == (64, 73, 8, 4)
-    assert params["dataset_version"].startswith("g2-")  # generated data is versioned
+    assert params["dataset_version"].startswith(f"g{GENERATOR_VERSION}-")  # generated data is versioned
     # R@20 over a 12-video gallery clamps to the gallery: every query finds its class.
     assert retrieval["metrics"]["R@20"] == 100.0
     assert "C" in linear["protocol"]["params"]["classifier"]["objective"]
@@ -122,6 +123,16 @@ def test_finetune_one_epoch_then_resume(tiny_root, dirs, tmp_path, capsys):
     (again,) = load_records(out)
     assert again["metrics"] == record["metrics"]
     assert again["details"]["checkpoint_dir"] == str(checkpoints)
+    assert recipe["optimizer"] == "sgd"  # CSVR's default
+
+    # the optimiser used is the one recorded, and it is part of the fingerprint
+    adamw_out = tmp_path / "ft_adamw.json"
+    args = [a if a != str(out) else str(adamw_out) for a in args]
+    code, _, err = run([*args, "--ft-set", "optimizer=adamw", "--lr", "0.001"], capsys)
+    assert code == 0, err
+    (adamw,) = load_records(adamw_out)
+    assert adamw["protocol"]["params"]["recipe"]["optimizer"] == "adamw"
+    assert adamw["fingerprint"] != record["fingerprint"]
 
 
 def test_split_all_aggregates(tiny_root, dirs, tmp_path, capsys):

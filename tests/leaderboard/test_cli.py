@@ -113,3 +113,9 @@ def test_user_results_dir_is_read(isolated_results, record_factory, capsys):
 def test_no_match_is_a_warning_not_an_error(capsys):
     assert main(["leaderboard", "--dataset", "kinetics400"]) == 0
     assert "no rows match" in capsys.readouterr().err
+
+
+def test_unknown_dataset_is_a_one_line_error(capsys):
+    assert main(["leaderboard", "--dataset", "nosuch"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: unknown --dataset 'nosuch'") and len(err.splitlines()) == 1

@@ -40,3 +40,10 @@ def test_published_rows_listed_and_never_ranked_with_reported(monkeypatch):
     for (dataset, _), section in table.sections(rows).items():
         # a table holds one dataset: SynthActions rows never rank against UCF101 rows
         assert {r.dataset for r in section} == {dataset}
+
+
+def test_published_synthactions_rows_come_from_one_generation():
+    """Floor, ceiling and method rows are comparable only on the same generated data."""
+    versions = {json.loads(p.read_text())["protocol"]["params"].get("dataset_version")
+                for p in PUBLISHED if json.loads(p.read_text())["dataset"]["name"] == "synthactions"}
+    assert len(versions) == 1

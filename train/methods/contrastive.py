@@ -35,4 +35,8 @@ class MomentumMethod(Method):
         frames, size = self.clip_shape(self.cfg.frames, self.cfg.size)
         if not train:
             return clip_builder(self.backbone, frames, size, train=False)
-        return multi_clip_builder(self.backbone, self.window_frames(frames), size, num_clips=2)
+        # Colour augmentation (MoCo v2's jitter 0.4 with p 0.8, grayscale 0.2): without it two
+        # clips of one video match by colour alone, and instance contrast learns colour.
+        return multi_clip_builder(self.backbone, self.window_frames(frames), size, num_clips=2,
+                                  color_jitter=self.cfg.color_jitter,
+                                  grayscale_p=self.cfg.grayscale_p)

@@ -33,6 +33,8 @@ class MoCoConfig:
     tau: float = 0.2  # MoCo v2 with the MLP head (MoCo v1 used 0.07)
     mlp_layers: int = 2  # MoCo v2: 2-layer MLP head (1 = MoCo v1's linear head)
     bn_splits: int = 2  # documented choice: shuffled-BN groups on a single process
+    color_jitter: float = 0.4  # documented choice: MoCo v2's SimCLR jitter strength (p = 0.8)
+    grayscale_p: float = 0.2  # documented choice: MoCo v2's random grayscale
     frames: int | None = None  # clip length; None = the backbone's input spec
     size: int | None = None  # crop size; None = the backbone's input spec
 

@@ -40,6 +40,8 @@ class RSPNetConfig:
     lambda_a: float = 1.0  # RSPNet loss_lambda.libsonnet A = 1
     lambda_m: float = 1.0  # RSPNet loss_lambda.libsonnet M = 1
     bn_splits: int = 2  # documented choice: shuffled-BN groups on a single process
+    color_jitter: float = 0.4  # documented choice: MoCo v2's SimCLR jitter strength (p = 0.8)
+    grayscale_p: float = 0.2  # documented choice: MoCo v2's random grayscale
     frames: int | None = None  # frames per clip (RSPNet 16); None = backbone input spec
     size: int | None = None  # crop size (RSPNet 112); None = backbone input spec
 

@@ -41,11 +41,13 @@ def _norm(backbone) -> dict:
     return {"mean": tuple(spec.mean), "std": tuple(spec.std)}
 
 
-def train_transform_for(backbone, size: int):
-    """Random resized crop (area 0.25-1, RSPNet's setting) + flip at `size`, spec normalisation."""
+def train_transform_for(backbone, size: int, color_jitter: float = 0.0, grayscale_p: float = 0.0):
+    """Random resized crop (area 0.25-1, RSPNet's setting) + flip at `size` (+ optional colour
+    jitter and grayscale), spec normalisation."""
     from ssvzoo.data.transforms import train_transform
 
-    return train_transform(size=size, scale=(0.25, 1.0), flip=True, **_norm(backbone))
+    return train_transform(size=size, scale=(0.25, 1.0), flip=True, color_jitter=color_jitter,
+                           grayscale_p=grayscale_p, **_norm(backbone))
 
 
 def eval_transform_for(backbone, size: int):
@@ -68,9 +70,10 @@ def clip_builder(backbone, frames: int, size: int, train: bool):
                              eval_transform_for(backbone, size))
 
 
-def multi_clip_builder(backbone, frames: int, size: int, num_clips: int = 2):
+def multi_clip_builder(backbone, frames: int, size: int, num_clips: int = 2,
+                       color_jitter: float = 0.0, grayscale_p: float = 0.0):
     """`num_clips` random clips, each with its own augmentation: clips (N, C, T, H, W)."""
     from ssvzoo.data.datasets import ClipSampleBuilder
 
     return ClipSampleBuilder(RandomClipsSampler(frames, num_clips, _stride(backbone)),
-                             train_transform_for(backbone, size))
+                             train_transform_for(backbone, size, color_jitter, grayscale_p))
