@@ -130,11 +130,12 @@ def render_video(class_index: int, video_index: int, group: int, size: int, fram
 
     # scene: a (possibly drifting) textured background, moving distractors, the figure
     kind = BACKGROUNDS[rng.integers(len(BACKGROUNDS))]
-    drift = rng.normal(0.0, 0.4, 2) * (rng.random() < style.drift_share)  # px per frame, half of the videos
+    # px per frame, for a `drift_share` of the videos
+    drift = rng.normal(0.0, 0.4, 2) * (rng.random() < style.drift_share)
     offsets = np.arange(frames)[:, None] * drift - shake
     base = (rng.uniform(50, 205) + rng.normal(0.0, 8.0, 3)).clip(0, 255) \
         if style.grey_background else _random_colour(rng)
-    # second texture colour near the first: a textured, possibly drifting background that
+    # second texture colour near the first (style.texture_contrast; 0 = flat): the background
     # stays low-contrast, so the figure is the salient thing. Measured: at full contrast a
     # tiny 3-D CNN could not fit 300 training videos in 25 epochs; with a flat background it
     # reached 57 % train / 31 % test (a throwaway script).
