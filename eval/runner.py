@@ -128,6 +128,25 @@ def model_summary(model) -> dict:
             "gflops": round(count_flops(backbone, spec.frames, spec.size).gmacs, 4)}
 
 
+def pretraining_summary(config: dict) -> dict | None:
+    """What a checkpoint was pre-trained with (from its config.json), for the record's details.
+
+    None for a random init; the leaderboard's "pretrain data" column reads `dataset`."""
+    method = config.get("method")
+    if not method or method == "scratch":
+        return None
+    data = config.get("dataset") or {}
+    train = config.get("train_config") or {}
+    summary = {"method": method, "dataset": data.get("name"),
+               "dataset_version": data.get("version"), "num_videos": data.get("num_train"),
+               "epochs": config.get("epoch"), "steps": config.get("global_step"),
+               "batch_size": train.get("batch_size"), "world_size": config.get("world_size"),
+               "optimizer": train.get("optimizer"), "lr": train.get("lr"),
+               "seed": config.get("seed"),
+               "git_commit": (config.get("provenance") or {}).get("git_commit")}
+    return {k: v for k, v in summary.items() if v is not None}
+
+
 def check_writable_file(path: str, option: str) -> None:
     """A result file must be writable before hours of evaluation, not after."""
     target = Path(path).expanduser()
@@ -196,6 +215,7 @@ def evaluate(opts: EvalOptions) -> list[dict]:
     with err_console.capture():
         model = load_model(opts.model)
     summary = model_summary(model)
+    pretraining = pretraining_summary(model.config or {}) if model.source != "random" else None
     console.print(f"model [bold]{summary['id']}[/] ({summary['backbone']}, "
                   f"{summary['params'] / 1e6:.2f} M params) on {device}")
     by_protocol: dict[str, list[dict]] = {name: [] for name in opts.protocols}
@@ -210,12 +230,17 @@ def evaluate(opts: EvalOptions) -> list[dict]:
             version = DATASETS.get(opts.dataset).version(opts.root)
             if version is not None:  # generated data or custom splits: part of the protocol
                 params["dataset_version"] = version
+            details = dict(result.details or {})
+            if pretraining is not None:
+                details.setdefault("pretraining", pretraining)
+                if pretraining.get("dataset"):
+                    details.setdefault("pretrain_dataset", pretraining["dataset"])
             record = build_record(
                 model=summary, protocol=name, params=params, metrics=result.metrics,
                 dataset={"name": opts.dataset, "split": split, "num_train": result.num_train,
                          "num_test": result.num_test, "num_classes": _num_classes(ctx)},
                 seed=opts.seed, skipped_videos=result.skipped_videos,
-                wall_time_s=time.time() - t0, details=result.details)
+                wall_time_s=time.time() - t0, details=details)
             written += write_records([record], results_dir=opts.results_dir)
             by_protocol[name].append(record)
     records = [r for name in opts.protocols for r in by_protocol[name]]

@@ -37,6 +37,9 @@ def train_command(
                                                   "cuda:N.")] = None,
     max_steps_per_epoch: Annotated[Optional[int], typer.Option(
         "--max-steps-per-epoch", help="Cap on steps per epoch (quick runs).")] = None,
+    frame_cache_mb: Annotated[Optional[int], typer.Option(
+        "--frame-cache-mb", help="Keep up to this many MiB of decoded videos in memory per "
+        "loader process, so a small dataset is decoded once per run (0: off).")] = None,
 ) -> None:
     """Train a backbone with a method; writes OUT/last (and OUT/best), logs and a loss curve.
 
@@ -51,5 +54,6 @@ def train_command(
                            split=split, out=out, resume=resume, config=config,
                            flags={"epochs": epochs, "batch_size": batch_size, "lr": lr,
                                   "seed": seed, "num_workers": workers, "device": device,
-                                  "max_steps_per_epoch": max_steps_per_epoch})
+                                  "max_steps_per_epoch": max_steps_per_epoch,
+                                  "frame_cache_mb": frame_cache_mb})
     run_training(request)

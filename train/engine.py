@@ -61,6 +61,7 @@ class TrainConfig:
     amp_dtype: str = "float16"  # float16 (with a GradScaler) | bfloat16
     sync_bn: bool = False  # SyncBatchNorm across ranks (CUDA + DDP only)
     num_workers: int = 2
+    frame_cache_mb: int = 0  # >0: keep decoded videos in memory (per worker), decode once per run
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     out_dir: str | None = None
@@ -262,9 +263,14 @@ class _Run:
             raise ConfigError(f"dataset of {n} items gives no training step "
                               f"(batch size {cfg.batch_size}, {self.world} rank(s))")
         self.total_steps = self.steps_per_epoch * cfg.epochs
+        if cfg.frame_cache_mb > 0 and getattr(dataset, "frame_cache", False) is None:
+            from ssvzoo.data.frame_cache import DecodedVideoCache
+
+            dataset.frame_cache = DecodedVideoCache(cfg.frame_cache_mb * 2**20)
         self.loader = build_loader(dataset, self.sampler, batch_size=cfg.batch_size,
                                    num_workers=cfg.num_workers, seed=cfg.seed,
-                                   pin_memory=device.type == "cuda", collate_fn=collate)
+                                   pin_memory=device.type == "cuda", collate_fn=collate,
+                                   persistent_workers=cfg.frame_cache_mb > 0)
 
         self.optimizer = build_optimizer(method.parameters(), cfg.optimizer, cfg.lr,
                                          cfg.momentum, cfg.weight_decay)

@@ -108,11 +108,14 @@ def _getitem(dataset: Dataset, index: int, epoch: int) -> Any:
 
 
 def build_loader(dataset: Dataset, sampler: EpochSampler, *, batch_size: int, num_workers: int,
-                 seed: int, pin_memory: bool, collate_fn) -> DataLoader:
-    """DataLoader over `SeededItems`; its own generator keeps the global torch RNG untouched."""
+                 seed: int, pin_memory: bool, collate_fn,
+                 persistent_workers: bool = False) -> DataLoader:
+    """DataLoader over `SeededItems`; its own generator keeps the global torch RNG untouched.
+
+    `persistent_workers` keeps worker processes (and what they cached) across epochs."""
     return DataLoader(
         SeededItems(dataset, seed), batch_size=batch_size, sampler=sampler,
         num_workers=num_workers, collate_fn=collate_fn, pin_memory=pin_memory,
-        drop_last=sampler.drop_last, persistent_workers=False,
+        drop_last=sampler.drop_last, persistent_workers=persistent_workers and num_workers > 0,
         generator=torch.Generator().manual_seed(seed),
     )

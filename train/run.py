@@ -43,6 +43,8 @@ def resolve_configs(request: TrainRequest):
     if train.lr <= 0 or train.num_workers < 0:
         raise ConfigError(f"lr must be > 0 and workers >= 0, got {train.lr} and "
                           f"{train.num_workers}")
+    if train.frame_cache_mb < 0:
+        raise ConfigError(f"frame cache size must be >= 0 MiB, got {train.frame_cache_mb}")
     return method_cls, train, file_method
 
 
@@ -79,6 +81,9 @@ def run_training(request: TrainRequest):
         run_config["dataset"] = {"name": request.dataset, "root": str(request.root),
                                  "split": request.split, "num_train": len(dataset),
                                  "num_classes": num_classes}
+        version = type(dataset).version(request.root)
+        if version is not None:  # generated data / custom splits: which data it was
+            run_config["dataset"]["version"] = version
     method = create_method(request.method, backbone, num_classes=num_classes,
                            **method_overrides)
     if dataset is not None:

@@ -64,6 +64,8 @@ class VideoDataset(Dataset):
         self.epoch = 0
         self.failures: dict[int, str] = {}  # index -> cause, for videos that failed here
         self.missing: list[VideoRecord] = []  # listed in the split but not on disk
+        # Optional `DecodedVideoCache`: decode each video once per process instead of per item.
+        self.frame_cache = None
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
@@ -84,7 +86,8 @@ class VideoDataset(Dataset):
                                "create_dataset(..., sample_builder=...)")
         record = self.records[index]
         try:
-            with Video(record.path) as video:
+            opener = Video if self.frame_cache is None else self.frame_cache.open
+            with opener(record.path) as video:
                 sample = self.sample_builder(video, self.rng_for(index))
         except VideoReadError as e:
             self.failures[int(index)] = e.cause

@@ -23,7 +23,9 @@ def synth_command(
                                       "videos for any --workers.")] = 0,
     workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 2,
     style: Annotated[str, typer.Option("--style", help="Scene nuisance: 'clean' (flat "
-                                       "background, colours drawn per video; the default) or "
+                                       "background, colours drawn per video; the default), "
+                                       "'uniform' (every figure in one part palette on a grey "
+                                       "of narrow brightness: no per-video appearance cue) or "
                                        "'cluttered' (drifting textures, distractors, blur, "
                                        "noise).")] = "clean",
     force: Annotated[bool, typer.Option("--force", help="Write into a non-empty folder that is "

@@ -288,11 +288,27 @@ def test_clean_style_draws_colours_per_video_cluttered_per_actor():
     assert same_actor < 50 and fresh > same_actor
 
 
+def test_uniform_style_dresses_every_figure_in_the_palette():
+    from ssvzoo.data.synth.scene import PALETTE
+
+    def part_colour(class_index, group, part):
+        video = render_video(class_index, 0, group, 48, 8, 25.0, seed=0, style=STYLES["uniform"])
+        return video.frames[video.parts == PART_NAMES.index(part)].astype(np.float32).mean(0)
+
+    # other actors, other classes: the same colour per part, up to the per-video jitter
+    for part in ("torso", "l_upper_leg"):
+        a, b = part_colour(0, 1, part), part_colour(3, 2, part)
+        assert np.abs(a - b).max() < 40
+        assert np.abs(a - PALETTE[PART_NAMES.index(part)]).max() < 40
+    hues = {tuple(np.round(c)) for c in PALETTE[1:]}
+    assert len(hues) == len(PART_NAMES) - 1  # every part its own colour
+
+
 def test_style_is_recorded_and_unknown_style_is_one_line_error(synth_root, tmp_path, capsys):
     manifest = json.loads((synth_root / MANIFEST).read_text())
     assert manifest["config"]["style"] == "clean"
-    assert manifest["scene_style"] == asdict(STYLES["clean"])
+    assert manifest["scene_style"] == json.loads(json.dumps(asdict(STYLES["clean"])))
     assert main(["data", "synth", "--out", str(tmp_path / "x"), "--style", "foggy"]) == 2
     err = capsys.readouterr().err
-    assert "--style must be one of clean, cluttered" in err and len(err.strip().splitlines()) == 1
+    assert "--style must be one of clean, uniform, cluttered" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()

@@ -18,7 +18,8 @@ def _err(capsys) -> str:
 BASE = ["train", "--backbone", "r3d_18-tiny", "--dataset", "synthactions"]
 
 
-def test_train_moco_writes_loadable_checkpoint(tmp_path, synth_root, capsys):
+def test_train_moco_writes_loadable_checkpoint(tmp_path, synth_root, capsys, monkeypatch):
+    from ssvzoo.leaderboard.table import record_rows
     from ssvzoo.zoo.checkpoint import load_model
 
     cfg = tmp_path / "cfg.json"
@@ -26,12 +27,30 @@ def test_train_moco_writes_loadable_checkpoint(tmp_path, synth_root, capsys):
     out = tmp_path / "run"
     argv = BASE + ["--method", "moco", "--root", str(synth_root), "--epochs", "1",
                    "--batch-size", "2", "--workers", "0", "--max-steps-per-epoch", "1",
-                   "--config", str(cfg), "--out", str(out), "--seed", "3"]
+                   "--config", str(cfg), "--out", str(out), "--seed", "3",
+                   "--frame-cache-mb", "16"]
     assert main(argv) == 0
     config = json.loads((out / "last" / "config.json").read_text())
     assert config["method_config"]["queue_size"] == 8 and config["train_config"]["seed"] == 3
     assert config["train_config"]["lr"] == 0.03  # MoCo v2 recipe under no --lr flag
+    assert config["train_config"]["frame_cache_mb"] == 16
+    assert config["dataset"]["version"].startswith("g3-")  # which generated data it saw
     assert load_model(str(out / "last")).config["method"] == "moco"
+
+    # The eval record says what the checkpoint was pre-trained with; the leaderboard shows it.
+    monkeypatch.setenv("SSVZOO_RESULTS", str(tmp_path / "results"))
+    monkeypatch.setenv("SSVZOO_CACHE", str(tmp_path / "cache"))
+    record_file = tmp_path / "rec.json"
+    assert main(["eval", "--model", str(out / "last"), "--dataset", "synthactions", "--root",
+                 str(synth_root), "--protocol", "retrieval", "--clips", "2", "--workers", "0",
+                 "--out", str(record_file)]) == 0
+    record = json.loads(record_file.read_text())
+    record = record[0] if isinstance(record, list) else record
+    pre = record["details"]["pretraining"]
+    assert pre["method"] == "moco" and pre["dataset"] == "synthactions"
+    assert pre["dataset_version"] == config["dataset"]["version"]
+    assert (pre["steps"], pre["epochs"], pre["batch_size"], pre["seed"]) == (1, 1, 2, 3)
+    assert {r.pretrain_data for r in record_rows(record)} == {"synthactions"}
 
 
 def test_scratch_needs_no_dataset(tmp_path):

@@ -122,3 +122,19 @@ def test_resume_with_another_method_is_a_clear_error(tmp_path, synth_root, tiny_
     other = tiny_method("moco")
     with pytest.raises(CheckpointError, match="cannot resume"):
         fit(other, tiny_dataset(synth_root, other), tiny_cfg(tmp_path, resume=True))
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_frame_cache_trains_the_same_run(tmp_path, synth_root, tiny_method, tiny_dataset,
+                                         tiny_cfg, workers):
+    """`frame_cache_mb` only changes where frames come from: the same losses, step by step."""
+    method = tiny_method("moco")
+    plain = fit(method, tiny_dataset(synth_root, method), tiny_cfg(tmp_path / "a"))
+    again = tiny_method("moco")
+    data = tiny_dataset(synth_root, again)
+    cached = fit(again, data, tiny_cfg(tmp_path / "b", frame_cache_mb=64, num_workers=workers))
+    assert [h["loss"] for h in cached.history] == pytest.approx([h["loss"] for h in plain.history])
+    if workers == 0:  # the cache lives in this process: 6 videos decoded once over 2 epochs
+        assert (data.frame_cache.misses, data.frame_cache.hits) == (6, 6)
+    config = json.loads((tmp_path / "b" / "run" / "last" / "config.json").read_text())
+    assert config["train_config"]["frame_cache_mb"] == 64
