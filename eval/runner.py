@@ -136,8 +136,10 @@ def pretraining_summary(config: dict) -> dict | None:
     if not method or method == "scratch":
         return None
     data = config.get("dataset") or {}
+    if isinstance(data, str):  # a fine-tune checkpoint names its dataset only
+        data = {"name": data}
     train = config.get("train_config") or {}
-    summary = {"method": method, "dataset": data.get("name"),
+    summary = {"method": method, "dataset": data.get("name"), "init_model": config.get("init_model"),
                "dataset_version": data.get("version"), "num_videos": data.get("num_train"),
                "epochs": config.get("epoch"), "steps": config.get("global_step"),
                "batch_size": train.get("batch_size"), "world_size": config.get("world_size"),

@@ -263,6 +263,7 @@ class _Run:
             raise ConfigError(f"dataset of {n} items gives no training step "
                               f"(batch size {cfg.batch_size}, {self.world} rank(s))")
         self.total_steps = self.steps_per_epoch * cfg.epochs
+        # A VideoDataset without a cache gets one; a cache the caller set (pre-filled) is kept.
         if cfg.frame_cache_mb > 0 and getattr(dataset, "frame_cache", False) is None:
             from ssvzoo.data.frame_cache import DecodedVideoCache
 

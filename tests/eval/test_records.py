@@ -115,3 +115,23 @@ def test_generated_data_version_enters_the_fingerprint(tiny_root):
     params = {"clips": 10}
     assert (fingerprint("synthactions", 1, "retrieval", {**params, "dataset_version": version})
             != fingerprint("synthactions", 1, "retrieval", params))
+
+
+def test_pretraining_summary_reads_train_and_finetune_checkpoints():
+    from ssvzoo.eval.runner import pretraining_summary
+
+    trained = {"method": "moco", "seed": 1, "epoch": 200, "global_step": 2600, "world_size": 1,
+               "dataset": {"name": "synthactions", "version": "g3-523ae4ac", "num_train": 210},
+               "train_config": {"batch_size": 16, "optimizer": "adamw", "lr": 0.001},
+               "provenance": {"git_commit": "abc"}}
+    assert pretraining_summary(trained) == {
+        "method": "moco", "dataset": "synthactions", "dataset_version": "g3-523ae4ac",
+        "num_videos": 210, "epochs": 200, "steps": 2600, "batch_size": 16, "world_size": 1,
+        "optimizer": "adamw", "lr": 0.001, "seed": 1, "git_commit": "abc"}
+    # a fine-tune checkpoint names its dataset as a string and says what it started from
+    finetuned = {"method": "supervised", "dataset": "synthactions", "global_step": 390,
+                 "init_model": "random:s3d-tiny@0"}
+    assert pretraining_summary(finetuned) == {"method": "supervised", "dataset": "synthactions",
+                                              "init_model": "random:s3d-tiny@0", "steps": 390}
+    assert pretraining_summary({"method": "scratch"}) is None
+    assert pretraining_summary({}) is None
