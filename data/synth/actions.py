@@ -40,11 +40,24 @@ ActionFn = Callable[[np.ndarray, np.ndarray, np.random.Generator, Body], Motion]
 
 @dataclass(frozen=True)
 class Action:
-    """A class: its CamelCase name, cycle frequency range (Hz) and motion function."""
+    """A class: its CamelCase name, cycle frequency range (Hz) and motion function.
+
+    For styles with `shared_poses`: `shared_fn` replaces `fn` where given, and `arm_free` marks
+    classes whose motion does not need an arm held up or waving (one may be frozen raised)."""
 
     name: str
     freq: tuple[float, float]
     fn: ActionFn
+    shared_fn: ActionFn | None = None
+    arm_free: bool = False
+
+    def motion(self, p, secs, rng, body, shared_poses: bool = False) -> Motion:
+        if not shared_poses:
+            return self.fn(p, secs, rng, body)
+        motion = (self.shared_fn or self.fn)(p, secs, rng, body)
+        if self.arm_free and rng.random() < 0.5:
+            hold_one_arm_up(motion.pose, rng)
+        return motion
 
 
 def _motion(pose: dict[str, np.ndarray], dx=None, lift=None, xscale=None) -> Motion:
@@ -75,24 +88,38 @@ def _gait(p, secs, rng, amp, knee, arm_ratio, elbow, lean):
     return pose
 
 
+def _walk_gait(p, secs, rng):
+    return _gait(p, secs, rng, amp=rng.uniform(0.3, 0.65), knee=rng.uniform(0.4, 1.0),
+                 arm_ratio=rng.uniform(0.4, 1.0), elbow=rng.uniform(0.1, 1.3),
+                 lean=rng.uniform(-0.05, 0.2))
+
+
 def walk(direction: float) -> ActionFn:
     def fn(p, secs, rng, body):
-        pose = _gait(p, secs, rng, amp=rng.uniform(0.3, 0.65), knee=rng.uniform(0.4, 1.0),
-                     arm_ratio=rng.uniform(0.4, 1.0), elbow=rng.uniform(0.1, 1.3),
-                     lean=rng.uniform(-0.05, 0.2))
-        return _motion(pose, dx=direction * rng.uniform(0.25, 0.45) * secs)
+        return _motion(_walk_gait(p, secs, rng), dx=direction * rng.uniform(0.25, 0.45) * secs)
     return fn
+
+
+def _run_travel(p, secs, rng, pose) -> Motion:
+    # Either way, at any speed from running on the spot to a walker's pace: the direction is
+    # WalkLeft/WalkRight's cue, not Run's.
+    dx = rng.choice([-1.0, 1.0]) * rng.uniform(0.0, 0.45) * secs
+    lift = rng.uniform(0.0, 0.04) * np.clip(-np.cos(2 * TAU * p), 0.0, None)
+    return _motion(pose, dx=dx, lift=lift)
 
 
 def run(p, secs, rng, body):
     pose = _gait(p, secs, rng, amp=rng.uniform(0.5, 0.85), knee=rng.uniform(0.8, 1.6),
                  arm_ratio=rng.uniform(0.5, 1.0), elbow=rng.uniform(0.1, 1.6),
                  lean=rng.uniform(0.0, 0.3))
-    # Either way, at any speed from running on the spot to a walker's pace: the direction is
-    # WalkLeft/WalkRight's cue, not Run's.
-    dx = rng.choice([-1.0, 1.0]) * rng.uniform(0.0, 0.45) * secs
-    lift = rng.uniform(0.0, 0.04) * np.clip(-np.cos(2 * TAU * p), 0.0, None)
-    return _motion(pose, dx=dx, lift=lift)
+    return _run_travel(p, secs, rng, pose)
+
+
+def run_at_walk_poses(p, secs, rng, body):
+    """Run for pose-sharing styles: exactly the walk's gait ranges, so a single frame of Run is
+    a frame of WalkLeft/WalkRight; only the tempo (its cycle frequency is twice the walk's, the
+    ranges do not overlap), the bounce and the travel tell it apart."""
+    return _run_travel(p, secs, rng, _walk_gait(p, secs, rng))
 
 
 def _crouch(depth: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -127,14 +154,29 @@ def _raised_forearm(upper: np.ndarray, sign: float, tilt: np.ndarray) -> np.ndar
     return sign * (np.pi - tilt) - upper
 
 
+def _wave_tilt(p, rng) -> np.ndarray:
+    """The waving forearm's tilt over phase `p`: a rest tilt plus a sway."""
+    return rng.uniform(-0.1, 0.4) + rng.uniform(0.35, 0.7) * np.sin(TAU * p)
+
+
 def wave_one_hand(p, secs, rng, body):
     pose = neutral_pose(p.shape[0])
     side, sign = ("l", -1.0) if rng.random() < 0.5 else ("r", 1.0)
     pose[f"{side}_arm"][:] = sign * rng.uniform(2.2, 2.9)
-    tilt = rng.uniform(-0.1, 0.4) + rng.uniform(0.35, 0.7) * np.sin(TAU * p)
-    pose[f"{side}_elbow"] = _raised_forearm(pose[f"{side}_arm"], sign, tilt)
+    pose[f"{side}_elbow"] = _raised_forearm(pose[f"{side}_arm"], sign, _wave_tilt(p, rng))
     pose["lean"][:] = rng.uniform(-0.05, 0.1)
     return _motion(pose)
+
+
+def hold_one_arm_up(pose: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+    """Freeze one arm (random side) in a frame of WaveOneHand's wave: the same raised upper arm
+    and forearm tilt (drawn at a random phase), held still. Pose-sharing styles do this to half
+    of the videos of the classes that leave an arm free, so a raised arm in one frame no longer
+    says WaveOneHand; only the sway does."""
+    side, sign = ("l", -1.0) if rng.random() < 0.5 else ("r", 1.0)
+    pose[f"{side}_arm"] = np.full_like(pose[f"{side}_arm"], sign * rng.uniform(2.2, 2.9))
+    tilt = _wave_tilt(np.full(1, rng.uniform()), rng)
+    pose[f"{side}_elbow"] = _raised_forearm(pose[f"{side}_arm"], sign, tilt)
 
 
 def raise_one_hand(p, secs, rng, body):
@@ -242,17 +284,17 @@ def jumping_jacks(p, secs, rng, body):
 # 62.2 % for the same network on clips (README, "Known status"). The first ten give every class
 # a pose-sharing partner.
 ACTIONS: tuple[Action, ...] = (
-    Action("WalkLeft", (0.8, 1.2), walk(-1.0)),
-    Action("WalkRight", (0.8, 1.2), walk(1.0)),
-    Action("Run", (1.6, 2.4), run),
-    Action("Jump", (0.6, 1.0), jump),
-    Action("Squat", (0.35, 0.8), squat),
+    Action("WalkLeft", (0.8, 1.2), walk(-1.0), arm_free=True),
+    Action("WalkRight", (0.8, 1.2), walk(1.0), arm_free=True),
+    Action("Run", (1.6, 2.4), run, shared_fn=run_at_walk_poses, arm_free=True),
+    Action("Jump", (0.6, 1.0), jump, arm_free=True),
+    Action("Squat", (0.35, 0.8), squat, arm_free=True),
     Action("WaveOneHand", (1.5, 2.8), wave_one_hand),
     Action("RaiseOneHand", (0.35, 0.7), raise_one_hand),
     Action("WaveTwoHands", (1.2, 2.5), wave_two_hands),
     Action("Clap", (1.0, 2.0), clap),
     Action("Spin", (0.4, 0.9), spin),
-    Action("Kick", (0.5, 1.0), kick),
+    Action("Kick", (0.5, 1.0), kick, arm_free=True),
     Action("JumpingJacks", (0.8, 1.5), jumping_jacks),
 )
 ACTION_NAMES = tuple(a.name for a in ACTIONS)
