@@ -7,7 +7,9 @@ wider (the amplitude ranges overlap); Jump and Squat share the crouch (arms incl
 in the take-off; WaveOneHand and RaiseOneHand reach the same raised arm; WaveTwoHands and Clap
 both hold the arms up; Spin's frames look like a narrow or wide standing figure, and every class
 gets a random view width. Start phase, cycle frequency, amplitudes and limb choice are random
-per video; nothing here depends on appearance.
+per video; nothing here depends on appearance. Styles with `shared_poses` (scene.STYLES["motion"])
+go further: Run takes exactly the walk's poses (only its tempo differs), and half the videos of
+the arm-free classes hold an arm up in a frame of the wave.
 
 An action returns a `Motion`; angles follow skeleton.py (0 = limb down, +pi/2 = towards +x).
 """

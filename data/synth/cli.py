@@ -25,9 +25,10 @@ def synth_command(
     style: Annotated[str, typer.Option("--style", help="Scene nuisance: 'clean' (flat "
                                        "background, colours drawn per video; the default), "
                                        "'uniform' (every figure in one part palette on a grey "
-                                       "of narrow brightness: no per-video appearance cue) or "
-                                       "'cluttered' (drifting textures, distractors, blur, "
-                                       "noise).")] = "clean",
+                                       "of narrow brightness: no per-video appearance cue), "
+                                       "'motion' (uniform, and classes share poses harder: "
+                                       "single frames say less) or 'cluttered' (drifting "
+                                       "textures, distractors, blur, noise).")] = "clean",
     force: Annotated[bool, typer.Option("--force", help="Write into a non-empty folder that is "
                                         "not a SynthActions output.")] = False,
 ) -> None:

@@ -310,5 +310,48 @@ def test_style_is_recorded_and_unknown_style_is_one_line_error(synth_root, tmp_p
     assert manifest["scene_style"] == json.loads(json.dumps(asdict(STYLES["clean"])))
     assert main(["data", "synth", "--out", str(tmp_path / "x"), "--style", "foggy"]) == 2
     err = capsys.readouterr().err
-    assert "--style must be one of clean, uniform, cluttered" in err and len(err.strip().splitlines()) == 1
+    assert "--style must be one of clean, uniform, cluttered, motion" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def _arm_up(pose: dict[str, np.ndarray]) -> bool:
+    return bool(max(np.abs(pose["l_arm"]).max(), np.abs(pose["r_arm"]).max()) > 2.0)
+
+
+def test_motion_style_run_is_the_walk_gait_and_only_tempo_tells():
+    body = Body.random(np.random.default_rng(0))
+    walk, run = ACTIONS[ACTION_NAMES.index("WalkLeft")], ACTIONS[ACTION_NAMES.index("Run")]
+    phase, secs = np.linspace(0.1, 2.3, 20), np.arange(20) / 25.0
+    for seed in range(5):
+        walked = walk.fn(phase, secs, np.random.default_rng(seed), body)
+        ran = run.shared_fn(phase, secs, np.random.default_rng(seed), body)
+        for name, angles in walked.pose.items():  # same draws, same poses
+            assert np.array_equal(angles, ran.pose[name]), name
+    # the classes' tempos do not overlap, so a clip tells them apart
+    assert walk.freq[1] < run.freq[0]
+    # without shared poses Run keeps its wider gait: some amplitudes beyond any walk's
+    amp = [np.abs(run.motion(phase, secs, np.random.default_rng(s), body).pose["l_leg"]).max()
+           for s in range(40)]
+    assert max(amp) > 0.65
+
+
+def test_motion_style_holds_an_arm_up_in_half_the_arm_free_videos():
+    body = Body.random(np.random.default_rng(0))
+    phase, secs = np.linspace(0.0, 1.5, 16), np.arange(16) / 25.0
+
+    def share_up(name: str, shared: bool) -> float:
+        action = ACTIONS[ACTION_NAMES.index(name)]
+        return np.mean([_arm_up(action.motion(phase, secs, np.random.default_rng(s), body, shared).pose)
+                        for s in range(300)])
+
+    for name in ("WalkRight", "Squat", "Run"):
+        assert share_up(name, False) == 0.0
+        assert 0.4 < share_up(name, True) < 0.6, name
+    assert share_up("WaveOneHand", True) == share_up("WaveOneHand", False) == 1.0
+    # the held arm is frozen: still over the whole video, unlike the wave
+    held = next(m for s in range(20) if _arm_up((m := ACTIONS[ACTION_NAMES.index("Squat")].motion(
+        phase, secs, np.random.default_rng(s), body, True)).pose))
+    side = "l" if np.abs(held.pose["l_arm"]).max() > 2.0 else "r"
+    assert np.ptp(held.pose[f"{side}_arm"]) == 0 and np.ptp(held.pose[f"{side}_elbow"]) == 0
+    wave = ACTIONS[ACTION_NAMES.index("WaveOneHand")].motion(phase, secs, np.random.default_rng(0), body)
+    assert max(np.ptp(wave.pose["l_elbow"]), np.ptp(wave.pose["r_elbow"])) > 0.3

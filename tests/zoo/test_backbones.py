@@ -107,3 +107,22 @@ def test_r21d_10_has_one_block_per_stage():
     assert [len(model.stages[f"layer{i}"]) for i in range(1, 5)] == [1, 1, 1, 1]
     assert len(create_backbone("r2plus1d_18").stages["layer1"]) == 2
     assert count_params(model) < count_params(create_backbone("r2plus1d_18")) / 2
+
+
+# s3d-tiny only: the other tiny backbones use PyTorch's default momentum and take 8-18 s here.
+@pytest.mark.parametrize("name", ["s3d-tiny"])
+def test_tiny_eval_outputs_catch_up_with_training_after_a_short_run(name, clip_for):
+    """A CPU-budget run is a few hundred steps: after 100 train-mode passes over one batch the
+    batch-norm running statistics must describe it, so eval mode gives what training saw.
+    (s3d-tiny had torchvision S3D's momentum 0.001 and failed this: its fine-tunes tested at
+    chance.)"""
+    torch.manual_seed(0)
+    model = create_backbone(name)
+    clip = clip_for(name, batch=4) * 3.0 + 1.0  # statistics far from the initial 0 / 1
+    model.train()
+    with torch.no_grad():
+        for _ in range(100):
+            trained = model.embed(clip)
+        evaluated = model.eval().embed(clip)
+    gap = (evaluated - trained).norm() / trained.norm()
+    assert gap < 0.1, f"{name}: eval-mode output is {gap:.2f} away from train mode"
